@@ -1,0 +1,11 @@
+export * from './protocol';
+export { bundle, BundleOptions, DEFAULT_IMAGE_BUDGET_BYTES } from './bundle';
+export { show } from './show';
+export { sendBundle, newDisplayHandle, DisplayHandle, inKernel, TSLAB_VERSION } from './tslabAdapter';
+export { validateImagePayload } from './validatePayload';
+export { decodePreview, base64ToBytes } from './decodePreview';
+export { colormapLut, toLevels } from './colormaps';
+export { niceScaleBar, roundNice, ScaleBar } from './scaleBar';
+export { encodePng } from './pngEncode';
+export { binImage } from './imagePreview';
+export * as plot from '../plot';

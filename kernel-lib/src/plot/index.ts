@@ -1,0 +1,1 @@
+export { linePlot, LinePlotOptions, VegaLiteSpec, VEGALITE_V5_SCHEMA, decimateMinMax } from './linePlot';

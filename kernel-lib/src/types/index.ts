@@ -1,0 +1,16 @@
+export {
+  Axis,
+  AxisUnits,
+  AXIS_UNITS,
+  Dataset,
+  DatasetOptions,
+  Metadata,
+  NdArray,
+  NumericArray,
+  makeDataset,
+  imageDataset,
+  isDataset,
+  isNdArray,
+  dtypeOf,
+  toDense2d
+} from './dataset';
