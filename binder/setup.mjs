@@ -212,7 +212,9 @@ async function launch(py) {
   ];
   log(`starting JupyterLab on http://${args.host}:${port}/lab (notebooks in ${notebooks})`);
   log('the full URL with its token follows in JupyterLab\'s own log; stop with Ctrl+C');
-  const child = spawn(jupyter, argv, { stdio: 'inherit', cwd: notebooks });
+  // Our kernelspec first, even if the user has another 'tslab' kernel in their own Jupyter paths.
+  const env = { ...process.env, JUPYTER_PATH: [path.join(py.prefix, 'share/jupyter'), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter) };
+  const child = spawn(jupyter, argv, { stdio: 'inherit', cwd: notebooks, env });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', code => process.exit(code ?? 0));
 }
