@@ -1,11 +1,12 @@
 /**
  * lowdose — analysis of low-dose and cryogenic TEM data of beam-sensitive materials, for the
- * tslab TypeScript kernel. Namespaces: `display`, `simulate`, `stats`, `plot`, `types`, errors.
+ * tslab TypeScript kernel. Namespaces: `io`, `display`, `simulate`, `stats`, `plot`, `types`, errors.
  * @example import * as lowdose from "lowdose";
  *          const img = lowdose.simulate.latticeImage({ doseEPerA2: 20 });
  *          lowdose.display.show(img);
  */
 export * as display from './display';
+export * as io from './io';
 export * as simulate from './simulate';
 export * as stats from './stats';
 export * as plot from './plot';

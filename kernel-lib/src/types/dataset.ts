@@ -38,9 +38,26 @@ export interface Metadata {
 
 /** An n-dimensional array with calibrated axes and metadata (like a HyperSpy signal). */
 export interface Dataset {
+  /** The values; for complex data, the real part. */
   data: NdArray;
   axes: Axis[];
   metadata: Metadata;
+  /** Imaginary part of complex data (same shape as `data`); absent for real data. */
+  imag?: NdArray;
+}
+
+/** Complex data as `{re, im}`: two float ndarrays of one shape. */
+export interface ComplexArray {
+  re: NdArray;
+  im: NdArray;
+}
+
+/** `{re, im}` of a complex Dataset (throws ShapeError for real data). */
+export function complexOf(ds: Dataset): ComplexArray {
+  if (!ds.imag) {
+    throw new ShapeError('complexOf: dataset must hold complex data (an imag part); got real data.');
+  }
+  return { re: ds.data, im: ds.imag };
 }
 
 /** Options of {@link makeDataset}. */

@@ -12,5 +12,7 @@ export {
   isDataset,
   isNdArray,
   dtypeOf,
-  toDense2d
+  toDense2d,
+  ComplexArray,
+  complexOf
 } from './dataset';
