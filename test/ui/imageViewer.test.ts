@@ -48,11 +48,9 @@ describe('image viewer in JupyterLab (headless Chromium)', function () {
   before(async function () {
     this.timeout(240000);
     const chromium = findChromium();
-    if (!chromium) {
-      const reason =
-        'no Chromium found: install it with `apt-get install chromium` (Debian) or set CHROMIUM_PATH to a Chromium/Chrome binary';
+    if ('reason' in chromium) {
       for (const test of this.test?.parent?.tests ?? []) {
-        (test as Mocha.Test & { skipReason?: string }).skipReason = reason;
+        (test as Mocha.Test & { skipReason?: string }).skipReason = chromium.reason;
       }
       this.skip();
     }
@@ -64,7 +62,7 @@ describe('image viewer in JupyterLab (headless Chromium)', function () {
     const rootDir = copyNotebooks();
     server = await startJupyterLab(rootDir);
     const { chromium: launcher } = await import('playwright-core');
-    browser = await launcher.launch({ executablePath: chromium!, args: CHROMIUM_ARGS });
+    browser = await launcher.launch({ executablePath: chromium.path, args: CHROMIUM_ARGS });
     context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
     await context.addInitScript({ content: PAGE_HELPERS });
     page = await context.newPage();
@@ -98,6 +96,21 @@ describe('image viewer in JupyterLab (headless Chromium)', function () {
     };
   }
 
+  /** Waits until the viewer's zoom label reads `text`. */
+  async function waitForZoomText(text: string): Promise<void> {
+    const selector = JSON.stringify(`${VIEWER} .jp-lowdose-zoom`);
+    await page.waitForFunction(`(document.querySelector(${selector}) || {}).textContent === ${JSON.stringify(text)}`, null, {
+      timeout: 10000
+    });
+  }
+
+  /** Waits until the canvas differs from a previous rendering (drawing happens on animation frames). */
+  async function canvasChangedFrom(previous: CanvasStats): Promise<CanvasStats> {
+    const expr = `(function () { var s = __lowdoseTest.canvasStats(${JSON.stringify(CANVAS)}); return s && s.hash !== ${previous.hash} ? s : null; })()`;
+    const handle = await page.waitForFunction(expr, null, { timeout: 10000 }).catch(() => null);
+    return handle ? ((await handle.jsonValue()) as CanvasStats) : canvasStats();
+  }
+
   async function shot(name: string, selector?: string): Promise<void> {
     const file = path.join(SCREENSHOTS, `${name}.png`);
     if (selector) {
@@ -111,11 +124,16 @@ describe('image viewer in JupyterLab (headless Chromium)', function () {
     this.timeout(600000);
     await page.goto(`${server!.url}/lab/tree/${NOTEBOOK}?reset&token=${server!.token}`);
     await page.waitForFunction('window.__lowdoseTest && __lowdoseTest.panel() !== null', null, { timeout: 120000 });
+    assert.equal(
+      await page.evaluate("window.jupyterapp.hasPlugin('lowdose-jupyterlab:renderers')"),
+      true,
+      'the lowdose-jupyterlab extension is not installed in the JupyterLab of .venv (run `npm run setup`)'
+    );
     await page.waitForFunction("__lowdoseTest.kernelStatus() === 'idle'", null, { timeout: 180000, polling: 500 }).catch(
       async () => assert.fail(await diagnose(`the kernel did not become idle (status ${await page.evaluate('__lowdoseTest.kernelStatus()')})`))
     );
     // Start from a clean slate so the outputs checked below come from this run, not the committed file.
-    await page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')");
+    await page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs').then(function () { return null; })");
     await page.waitForFunction(`document.querySelectorAll('.jp-lowdose-image').length === 0`);
     // Run → Run All Cells, through the menu as a user would.
     await page.locator('.lm-MenuBar-item', { hasText: /^Run$/ }).click();
@@ -150,6 +168,7 @@ describe('image viewer in JupyterLab (headless Chromium)', function () {
     assert.match(bar.label, /^\d+(\.\d+)? (Å|nm)$/, `scale-bar label "${bar.label}"`);
     assert.ok(bar.lengthPx > 10 && bar.lengthPx <= 130, `scale-bar length ${bar.lengthPx} px`);
     await shot('02-viewer-light', '.jp-lowdose-image');
+    await shot('02-notebook-with-viewer');
   });
 
   it('zooms with the wheel about the cursor, changing the scale bar', async function () {
@@ -185,12 +204,32 @@ describe('image viewer in JupyterLab (headless Chromium)', function () {
     await page.mouse.down();
     await page.mouse.move(x + 60, y + 40, { steps: 4 });
     await page.mouse.up();
-    await sleep(100);
-    const after = await canvasStats();
+    const after = await canvasChangedFrom(before);
     assert.notEqual(after.hash, before.hash, 'dragging did not move the image');
     await page.mouse.move(x + 5, y + 5);
     const readout = ((await page.locator(`${VIEWER} .jp-lowdose-readout`).first().textContent()) ?? '').trim();
     assert.match(readout, /^row \d+, col \d+ · x -?[\d.e+-]+ nm, y -?[\d.e+-]+ nm · -?[\d.e+-]+/, `readout "${readout}"`);
+  });
+
+  it('answers its own keys (0 fit, 1 one-to-one, + zoom) without triggering notebook shortcuts', async function () {
+    this.timeout(60000);
+    const zoom = page.locator(`${VIEWER} .jp-lowdose-zoom`).first();
+    const cellTypes = async (): Promise<string> =>
+      String(await page.evaluate("__lowdoseTest.panel().content.widgets.map(c => c.model.type).join(',')"));
+    const typesBefore = await cellTypes();
+    const activeBefore = await page.evaluate('__lowdoseTest.panel().content.activeCellIndex');
+    await page.locator(CANVAS).first().focus();
+    await page.keyboard.press('0');
+    const fitText = await zoom.textContent();
+    await page.keyboard.press('1');
+    await waitForZoomText('100%'); // one screen pixel per full-resolution pixel
+    await page.keyboard.press('+');
+    await waitForZoomText('150%');
+    assert.notEqual(fitText, '150%');
+    // In command mode JupyterLab maps 1 to "heading 1" and 0 0 to restart: neither may have fired.
+    assert.equal(await cellTypes(), typesBefore, 'a viewer key changed a cell type');
+    assert.equal(await page.evaluate('__lowdoseTest.panel().content.activeCellIndex'), activeBefore);
+    assert.equal(await page.evaluate('__lowdoseTest.kernelStatus()'), 'idle');
   });
 
   it('changes colormap and contrast from the toolbar', async function () {
@@ -198,8 +237,7 @@ describe('image viewer in JupyterLab (headless Chromium)', function () {
     const gray = await canvasStats();
     assert.ok(gray.colouredFraction < 0.05 || (await page.locator(`${VIEWER} select`).first().inputValue()) !== 'gray');
     await page.locator(`${VIEWER} select.jp-lowdose-colormap`).first().selectOption('viridis');
-    await sleep(150);
-    const viridis = await canvasStats();
+    const viridis = await canvasChangedFrom(gray);
     assert.ok(viridis.colouredFraction > 0.5, `viridis coloured only ${viridis.colouredFraction} of the pixels`);
     // Narrow contrast limits saturate the image: fewer distinct colours.
     const min = page.locator(`${VIEWER} input.jp-lowdose-number`).nth(0);
@@ -211,8 +249,7 @@ describe('image viewer in JupyterLab (headless Chromium)', function () {
     await min.press('Enter');
     await max.fill(String(low + 0.55 * (high - low)));
     await max.press('Enter');
-    await sleep(150);
-    const narrow = await canvasStats();
+    const narrow = await canvasChangedFrom(viridis);
     assert.notEqual(narrow.hash, viridis.hash, 'changing the contrast did not redraw');
     await page.locator(`${VIEWER} button[data-action="auto"]`).first().click();
     await sleep(150);
@@ -282,7 +319,7 @@ describe('image viewer in JupyterLab (headless Chromium)', function () {
 
   it('follows the dark theme', async function () {
     this.timeout(60000);
-    await page.evaluate("window.jupyterapp.commands.execute('apputils:change-theme', { theme: 'JupyterLab Dark' })");
+    await page.evaluate("window.jupyterapp.commands.execute('apputils:change-theme', { theme: 'JupyterLab Dark' }).then(function () { return null; })");
     await page.waitForFunction("document.body.dataset.jpThemeLight === 'false'", null, { timeout: 30000 });
     await sleep(500);
     const color = await page
@@ -292,13 +329,13 @@ describe('image viewer in JupyterLab (headless Chromium)', function () {
     const [r, g, b] = (color.match(/\d+/g) ?? []).map(Number);
     assert.ok((r + g + b) / 3 > 128, `title colour ${color} is not light on the dark theme`);
     await shot('06-viewer-dark', '.jp-lowdose-image');
-    await page.evaluate("window.jupyterapp.commands.execute('apputils:change-theme', { theme: 'JupyterLab Light' })");
+    await page.evaluate("window.jupyterapp.commands.execute('apputils:change-theme', { theme: 'JupyterLab Light' }).then(function () { return null; })");
     await page.waitForFunction("document.body.dataset.jpThemeLight === 'true'", null, { timeout: 30000 });
   });
 
   it('shows a clear message, not a broken output, for a newer or malformed payload', async function () {
     this.timeout(60000);
-    const count = await page.locator('.jp-lowdose-error').count();
+    const count = await page.locator('.jp-lowdose-error:not([hidden])').count();
     await page.evaluate(`__lowdoseTest.addOutput({ ${JSON.stringify(IMAGE_MIME)}: { version: 2, kind: 'image' }, 'text/plain': 'newer' })`);
     await page.evaluate(`__lowdoseTest.addOutput({ ${JSON.stringify(IMAGE_MIME)}: { version: 1, kind: 'image', title: 3 }, 'text/plain': 'bad' })`);
     await page.waitForFunction(
@@ -311,6 +348,54 @@ describe('image viewer in JupyterLab (headless Chromium)', function () {
     assert.ok(messages.some(m => /payload\.title must be a string/.test(m)), messages.join('\n'));
     await page.locator('.jp-lowdose-error:not([hidden])').last().scrollIntoViewIfNeeded();
     await shot('07-error-message', '.jp-lowdose-error:not([hidden])');
+  });
+
+  it('binds each renderer to its own notebook panel and inserts code below its own output', async function () {
+    this.timeout(120000);
+    await page.evaluate('(window.__lowdoseOriginal = __lowdoseTest.panel()), null');
+    // A second view of the notebook becomes the current widget; renderers must not follow it.
+    await page.evaluate("window.jupyterapp.commands.execute('docmanager:clone').then(function () { return null; })");
+    await page.waitForFunction(
+      '__lowdoseTest.panel() && __lowdoseTest.panel() !== window.__lowdoseOriginal && __lowdoseTest.viewers(__lowdoseTest.panel()).length > 0',
+      null,
+      { timeout: 60000 }
+    );
+    const result = (await page.evaluate(`(function () {
+      var original = window.__lowdoseOriginal;
+      var clone = __lowdoseTest.panel();
+      // Only renderers on the page count: a cell the windowed notebook has not drawn yet holds its
+      // outputs outside the widget tree until it scrolls into view.
+      var attached = function (v) { return v.renderer.isAttached; };
+      var mine = __lowdoseTest.viewers(original).filter(attached);
+      var theirs = __lowdoseTest.viewers(clone).filter(attached);
+      var viewer = mine[0];
+      var index = viewer.renderer.insertCodeBelow('const inserted = "by the lowdose viewer";');
+      var cell = original.content.widgets[index];
+      return {
+        originalBound: mine.length > 0 && mine.every(function (v) { return v.renderer.notebookPanel === original; }),
+        cloneBound: theirs.length > 0 && theirs.every(function (v) { return v.renderer.notebookPanel === clone; }),
+        viewerCell: viewer.cellIndex,
+        index: index,
+        type: cell && cell.model.type,
+        source: cell && cell.model.sharedModel.getSource(),
+        active: original.content.activeCellIndex
+      };
+    })()`)) as {
+      originalBound: boolean;
+      cloneBound: boolean;
+      viewerCell: number;
+      index: number;
+      type: string;
+      source: string;
+      active: number;
+    };
+    assert.ok(result.originalBound, 'a renderer in the original view is not bound to its panel');
+    assert.ok(result.cloneBound, 'a renderer in the cloned view is not bound to the clone');
+    assert.equal(result.index, result.viewerCell + 1, 'the code cell was not inserted right below the output');
+    assert.equal(result.type, 'code');
+    assert.equal(result.source, 'const inserted = "by the lowdose viewer";');
+    assert.equal(result.active, result.index);
+    await page.evaluate("window.jupyterapp.commands.execute('application:close').then(function () { return null; })");
   });
 
   it('never injects payload strings as HTML', async function () {

@@ -18,21 +18,22 @@ export const ROOT = path.resolve(__dirname, '../..');
 export const ARTIFACTS = path.join(ROOT, 'test/artifacts');
 export const SCREENSHOTS = path.join(ARTIFACTS, 'screenshots');
 
-/** The Chromium to drive: `CHROMIUM_PATH`, else the usual Debian/Ubuntu locations; null if none. */
-export function findChromium(): string | null {
-  const candidates = [
-    process.env.CHROMIUM_PATH,
-    '/usr/bin/chromium',
-    '/usr/bin/chromium-browser',
-    '/usr/bin/google-chrome',
-    '/usr/bin/google-chrome-stable'
-  ];
-  for (const candidate of candidates) {
-    if (candidate && fs.existsSync(candidate)) {
-      return candidate;
+/**
+ * The Chromium to drive: `CHROMIUM_PATH` when set, else the usual Debian/Ubuntu locations.
+ * @returns the executable, or why none can be used (the UI tests are then skipped with that reason).
+ */
+export function findChromium(): { path: string } | { reason: string } {
+  const howTo = 'install it with `apt-get install chromium` (Debian) or set CHROMIUM_PATH to a Chromium/Chrome binary';
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv) {
+    return fs.existsSync(fromEnv) ? { path: fromEnv } : { reason: `CHROMIUM_PATH=${fromEnv} does not exist; ${howTo}` };
+  }
+  for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable']) {
+    if (fs.existsSync(candidate)) {
+      return { path: candidate };
     }
   }
-  return null;
+  return { reason: `no Chromium found: ${howTo}` };
 }
 
 /** Flags for a quiet, offline headless Chromium in a container. */
@@ -121,6 +122,12 @@ export async function startJupyterLab(rootDir: string, timeoutMs = 120000): Prom
       }
     })
   );
+  // The news-consent toast would cover the bottom of screenshots: disable the announcements plugin.
+  fs.mkdirSync(path.join(dirs.JUPYTER_CONFIG_DIR, 'labconfig'), { recursive: true });
+  fs.writeFileSync(
+    path.join(dirs.JUPYTER_CONFIG_DIR, 'labconfig/page_config.json'),
+    JSON.stringify({ disabledExtensions: { '@jupyterlab/apputils-extension:announcements': true } })
+  );
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const logFile = path.join(ARTIFACTS, 'ui-jupyterlab.log');
   const log = fs.openSync(logFile, 'w');
@@ -133,7 +140,9 @@ export async function startJupyterLab(rootDir: string, timeoutMs = 120000): Prom
       `--ServerApp.port=${port}`,
       '--ServerApp.port_retries=0',
       `--IdentityProvider.token=${token}`,
-      `--ServerApp.root_dir=${rootDir}`
+      `--ServerApp.root_dir=${rootDir}`,
+      // CI containers often run as root, which Jupyter refuses without this flag.
+      ...(process.getuid?.() === 0 ? ['--allow-root'] : [])
     ],
     {
       cwd: rootDir,

@@ -104,6 +104,20 @@ window.__lowdoseTest = {
     cell.model.outputs.add({ output_type: 'display_data', data: data, metadata: {} });
     return cell.model.outputs.length;
   },
+  // The image viewer renderers of a notebook panel, with the index of the cell each sits in.
+  viewers: function (panel) {
+    var found = [];
+    panel.content.widgets.forEach(function (cell, index) {
+      if (cell.model.type !== 'code' || !cell.outputArea) return;
+      cell.outputArea.widgets.forEach(function (child) {
+        var parts = child.widgets ? child.widgets : [child];
+        parts.forEach(function (w) {
+          if (w.node && w.node.classList.contains('jp-lowdose-image')) found.push({ cellIndex: index, renderer: w });
+        });
+      });
+    });
+    return found;
+  },
   // The lowdose image payload of the first output that carries one.
   firstPayload: function (mime) {
     var p = this.panel();
