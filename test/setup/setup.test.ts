@@ -38,7 +38,11 @@ describe('set-up (binder/setup.mjs)', function () {
     const version = execFileSync(path.join(VENV, 'bin/jupyter'), ['lab', '--version'], { encoding: 'utf8' }).trim();
     assert.match(version, /^4\.6\./);
     const r = spawnSync(path.join(VENV, 'bin/jupyter'), ['labextension', 'list'], { encoding: 'utf8' });
-    const text = r.stdout + r.stderr;
-    assert.match(text, /lowdose-jupyterlab v0\.1\.0 enabled\s+OK \(python, lowdose_jupyterlab\)/);
+    // eslint-disable-next-line no-control-regex
+    const text = (r.stdout + r.stderr).replace(/\x1b\[[0-9;]*m/g, '');
+    assert.match(text, /lowdose-jupyterlab v0\.1\.0 enabled\s+OK \(python, lowdose[-_]jupyterlab\)/);
+    const labextensions = path.join(VENV, 'share/jupyter/labextensions');
+    assert.ok(text.includes(labextensions), `listed from ${labextensions}`);
+    assert.ok(fs.existsSync(path.join(labextensions, 'lowdose-jupyterlab/package.json')), 'installed into .venv by the wheel');
   });
 });
