@@ -143,16 +143,21 @@ function ensurePython() {
     args.target === 'venv'
       ? ['binder/lab-requirements.txt', ...(args.forTests ? ['binder/test-requirements.txt'] : [])]
       : [];
-  const hash = hashFiles(files.map(f => path.join(ROOT, f)));
-  const stamp = path.join(prefix, `.lowdose-requirements${args.forTests ? '-test' : ''}.sha256`);
-  if (files.length === 0 || readFile(stamp) === hash) {
+  // One stamp per requirements file, so `npm start` after `npm test` (or the reverse) installs
+  // only what the other did not.
+  const stale = files.filter(f => readFile(requirementsStamp(prefix, f)) !== hashFiles([path.join(ROOT, f)]));
+  if (stale.length === 0) {
     skip('Python requirements');
   } else {
-    step(`installing Python requirements (${files.join(', ')}) into ${prefix}`);
-    run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...files.flatMap(f => ['-r', path.join(ROOT, f)])]);
-    fs.writeFileSync(stamp, hash);
+    step(`installing Python requirements (${stale.join(', ')}) into ${prefix}`);
+    run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...stale.flatMap(f => ['-r', path.join(ROOT, f)])]);
+    for (const f of stale) fs.writeFileSync(requirementsStamp(prefix, f), hashFiles([path.join(ROOT, f)]));
   }
   return { python, prefix, bin: path.dirname(python) };
+}
+
+function requirementsStamp(prefix, file) {
+  return path.join(prefix, `.lowdose-${path.basename(file, '.txt')}.sha256`);
 }
 
 // ---- 5. extension wheel ---------------------------------------------------------------------
@@ -208,7 +213,9 @@ async function launch(py) {
     `--ServerApp.port=${port}`,
     '--ServerApp.port_retries=0',
     `--ServerApp.root_dir=${notebooks}`,
-    ...(args.noBrowser ? ['--no-browser'] : [])
+    ...(args.noBrowser ? ['--no-browser'] : []),
+    // Containers (Binder images, CI) often run as root, which JupyterLab refuses without this.
+    ...(process.getuid && process.getuid() === 0 ? ['--allow-root'] : [])
   ];
   log(`starting JupyterLab on http://${args.host}:${port}/lab (notebooks in ${notebooks})`);
   log('the full URL with its token follows in JupyterLab\'s own log; stop with Ctrl+C');

@@ -10,14 +10,16 @@ const VENV = path.join(ROOT, '.venv');
 describe('set-up (binder/setup.mjs)', function () {
   this.timeout(5 * 60 * 1000);
 
-  it('a second set-up run skips every step (nothing reinstalled)', () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'binder/setup.mjs'), '--target', 'venv', '--for-tests'], { cwd: ROOT, encoding: 'utf8' });
+  for (const mode of [['--for-tests'], []]) {
+  it(`a second set-up run ${mode.length ? '(npm test)' : '(npm start, after npm test)'} skips every step (nothing reinstalled)`, () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'binder/setup.mjs'), '--target', 'venv', ...mode], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr + r.stdout);
     const steps = r.stdout.split('\n').filter(l => l.startsWith('[lowdose setup]'));
     const skipped = steps.filter(l => l.endsWith('up to date, skipped'));
     assert.deepEqual(steps, skipped, `steps that ran again:\n${steps.filter(l => !skipped.includes(l)).join('\n')}`);
     assert.equal(skipped.length, 6, steps.join('\n'));
   });
+  }
 
   it('the tslab kernelspec lives in .venv only and starts the pinned tslab of this repository', () => {
     const out = execFileSync(path.join(VENV, 'bin/jupyter'), ['kernelspec', 'list', '--json'], {
