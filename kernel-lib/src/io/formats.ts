@@ -1,6 +1,14 @@
 import { Dataset } from '../types/dataset';
 import { ByteSource } from './_internal/byteSource';
 import { LazySource, ReadOptions } from './types';
+import { npyFormat } from './readNpy';
+import { mrcFormat } from './readMrc';
+import { dmFormat } from './readDm';
+import { tiffFormat } from './readTiff';
+import { emdFormat } from './readEmd';
+import { mibFormat } from './readMib';
+import { bloFormat } from './readBlo';
+import { serFormat } from './readSer';
 
 /**
  * One file format: how to recognise it from its first bytes and how to read it.
@@ -20,4 +28,4 @@ export interface FormatHandler {
 
 // Each format module registers itself here, one line per format (keep this list in sniffing order:
 // formats with strong magic numbers first, weak ones — MRC, SER — last).
-export const FORMATS: FormatHandler[] = [];
+export const FORMATS: FormatHandler[] = [npyFormat, tiffFormat, emdFormat, mibFormat, bloFormat, mrcFormat, dmFormat, serFormat];

@@ -53,9 +53,13 @@ export function decodeElements(bytes: Uint8Array, dtype: FileDtype, count: numbe
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = dtype === 'complex64' || dtype === 'complex128' ? 2 * count : count;
   switch (dtype) {
-    case 'bool':
     case 'uint8':
-      return Uint8Array.from(bytes.subarray(0, count), v => (dtype === 'bool' ? (v ? 1 : 0) : v));
+      return bytes.slice(0, count);
+    case 'bool': {
+      const out = new Uint8Array(count);
+      for (let i = 0; i < count; i++) out[i] = bytes[i] ? 1 : 0;
+      return out;
+    }
     case 'int8':
       return new Int8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + count));
     case 'int16': {
