@@ -7,6 +7,9 @@
  */
 export * as display from './display';
 export * as io from './io';
+export * as dose from './dose';
+export * as lattice from './lattice';
+export * as crystal from './crystal';
 export * as simulate from './simulate';
 export * as stats from './stats';
 export * as plot from './plot';

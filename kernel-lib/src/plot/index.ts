@@ -1,1 +1,3 @@
 export { linePlot, LinePlotOptions, VegaLiteSpec, VEGALITE_V5_SCHEMA, decimateMinMax } from './linePlot';
+export { fadingPlot, FadingFit, FadingPlotOptions } from './fadingPlot';
+export { strainPlot, StrainPlotOptions, StrainSample, StrainComponent } from './strainPlot';

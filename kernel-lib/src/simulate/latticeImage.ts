@@ -2,9 +2,28 @@ import { Dataset, imageDataset } from '../types/dataset';
 import { ValueError } from '../errors';
 import { rng } from './rng';
 import { poissonNoise } from './poisson';
+import { CrystalSceneOptions, ReflectionSpec, renderCrystalImage } from './crystalImage';
 
-/** Options of {@link latticeImage}; every length in Å, dose in e⁻/Å². */
-export interface LatticeImageOptions {
+/**
+ * Options of {@link latticeImage}; every length in Å, dose in e⁻/Å².
+ *
+ * Two models. `'columns'` (the default when none of the crystal-model options is given): Gaussian
+ * columns on a square lattice filling the field, as before. `'crystal'` (chosen by `model:
+ * 'crystal'` or by giving any of `reflections`, `cell`, `zoneAxis`, `inPlaneRotationDeg`, `region`,
+ * `amorphous`, `supercell`, `informationLimitA`, `envelopeBA2`, `ctf`, `detectorMtf`): the
+ * science.md Part 2 object of {@link crystalImage} — a crystal region in amorphous surroundings,
+ * information limit, optional supercell ordering — with this function's defaults for shape, dose and
+ * η. Without `reflections`/`cell`, its fringes are the Fourier components of the same Gaussian
+ * columns: A_g = contrast·exp(−2π²σ²|g|²) for every g of the square lattice up to Nyquist.
+ */
+export interface LatticeImageOptions extends CrystalSceneOptions {
+  /** `'columns'` or `'crystal'` (default: 'crystal' when a crystal-model option is given, else 'columns'). */
+  model?: 'columns' | 'crystal';
+  /**
+   * Crystal model only: add the (½ 0) superlattice reflection of the square lattice (d = 2a, the NNB
+   * "doubling") with this amplitude and an ordered-domain correlation length (default Infinity).
+   */
+  supercell?: { amplitude: number; domainSizeA?: number };
   /** Image size `[rows, cols]` in pixels (default [256, 256]). */
   shape?: [number, number];
   /** Pixel size at the specimen, Å (default 0.5). */
@@ -37,11 +56,14 @@ export interface LatticeImageOptions {
  *
  * @returns a 2D Dataset of counts (float32) with axes in Å; metadata records every parameter,
  *   `meanCountsPerPx` (= η·D·p²) and `simulated: true`.
+ * In the crystal model the result is that of {@link crystalImage} (metadata lists the true reflections).
  * @throws ValueError for non-positive sizes, dose or pixel size, or |contrast| ≥ 2.
  * @example
  * const img = lowdose.simulate.latticeImage({ doseEPerA2: 20, pixelSizeA: 0.5, seed: 7 });
+ * const nnb = lowdose.simulate.latticeImage({ supercell: { amplitude: 0.05, domainSizeA: 40 }, informationLimitA: 2.2 });
  */
 export function latticeImage(options: LatticeImageOptions = {}): Dataset {
+  if (usesCrystalModel(options)) return crystalLatticeImage(options);
   const [rows, cols] = options.shape ?? [256, 256];
   const p = options.pixelSizeA ?? 0.5;
   const a = options.latticeA ?? 4.7;
@@ -145,6 +167,90 @@ function columnPotential(
           out[r * cols + q] += Math.exp(-(dx * dx + dy * dy) * inv2s2);
         }
       }
+    }
+  }
+  return out;
+}
+
+const CRYSTAL_KEYS = [
+  'reflections',
+  'cell',
+  'zoneAxis',
+  'inPlaneRotationDeg',
+  'region',
+  'amorphous',
+  'supercell',
+  'informationLimitA',
+  'envelopeBA2',
+  'ctf',
+  'detectorMtf'
+] as const;
+
+function usesCrystalModel(o: LatticeImageOptions): boolean {
+  if (o.model !== undefined && o.model !== 'columns' && o.model !== 'crystal') {
+    throw new ValueError(`latticeImage: model must be 'columns' or 'crystal'; got ${JSON.stringify(o.model)}.`);
+  }
+  if (o.model !== undefined) return o.model === 'crystal';
+  return CRYSTAL_KEYS.some(k => o[k] !== undefined);
+}
+
+/** The crystal model with latticeImage's defaults; fringes from the Gaussian columns unless given. */
+function crystalLatticeImage(o: LatticeImageOptions): Dataset {
+  const p = o.pixelSizeA ?? 0.5;
+  const a = o.latticeA ?? 4.7;
+  const rotationDeg = o.rotationDeg ?? 0;
+  const sigma = o.columnSigmaA ?? 0.7;
+  const contrast = o.contrast ?? 0.3;
+  for (const [name, v] of [['pixelSizeA', p], ['latticeA', a], ['columnSigmaA', sigma]] as Array<[string, number]>) {
+    if (!(v > 0) || !Number.isFinite(v)) throw new ValueError(`latticeImage: ${name} must be a positive number; got ${v}.`);
+  }
+  if (!Number.isFinite(contrast) || !Number.isFinite(rotationDeg)) {
+    throw new ValueError(`latticeImage: contrast and rotationDeg must be finite numbers; got ${contrast}, ${rotationDeg}.`);
+  }
+  let reflections = o.reflections;
+  if (reflections === undefined && o.cell === undefined) {
+    reflections = squareLatticeReflections(a, rotationDeg, sigma, contrast, 1 / (2 * p));
+  }
+  if (o.supercell !== undefined) {
+    const amp = o.supercell.amplitude;
+    if (typeof amp !== 'number' || !Number.isFinite(amp)) {
+      throw new ValueError(`latticeImage: supercell.amplitude must be a finite number; got ${amp}.`);
+    }
+    if (reflections === undefined) {
+      throw new ValueError('latticeImage: supercell needs the square-lattice fringes; give reflections explicitly (with a fractional hkl) when using cell.');
+    }
+    const t = (rotationDeg * Math.PI) / 180;
+    reflections = [
+      ...reflections,
+      { kxInvA: Math.cos(t) / (2 * a), kyInvA: Math.sin(t) / (2 * a), amplitude: amp, domainSizeA: o.supercell.domainSizeA, label: '(1/2 0)' }
+    ];
+  }
+  return renderCrystalImage(
+    'latticeImage',
+    { ...o, reflections },
+    { shape: [256, 256], doseEPerA2: 20, countsPerElectron: 1 },
+    { latticeA: a, rotationDeg, columnSigmaA: sigma, contrast }
+  );
+}
+
+/** Fourier components of unit Gaussian columns on a rotated square lattice (one per ±g pair) up to kMax. */
+function squareLatticeReflections(a: number, rotationDeg: number, sigma: number, contrast: number, kMax: number): ReflectionSpec[] {
+  const t = (rotationDeg * Math.PI) / 180;
+  const c = Math.cos(t);
+  const s = Math.sin(t);
+  const n = Math.floor(kMax * a);
+  const out: ReflectionSpec[] = [];
+  for (let h = 0; h <= n; h++) {
+    for (let k = -n; k <= n; k++) {
+      if (h === 0 && k <= 0) continue;
+      const g2 = (h * h + k * k) / (a * a);
+      if (g2 > kMax * kMax) continue;
+      out.push({
+        kxInvA: (h * c - k * s) / a,
+        kyInvA: (h * s + k * c) / a,
+        amplitude: contrast * Math.exp(-2 * Math.PI * Math.PI * sigma * sigma * g2),
+        label: `(${h} ${k})`
+      });
     }
   }
   return out;
