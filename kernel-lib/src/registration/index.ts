@@ -1,0 +1,1 @@
+export { matrixDft, upsampledGrid, MatrixDftOptions, MatrixDftResult } from './matrixDft';
