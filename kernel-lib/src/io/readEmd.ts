@@ -1,85 +1,60 @@
-import ndarray from 'ndarray';
+import { promises as fsp } from 'fs';
 import { ValueError } from '../errors';
-import { Dataset, NdArray } from '../types/dataset';
+import { Dataset } from '../types/dataset';
 import { ByteSource, openByteSource } from './_internal/byteSource';
-import { EmdArraySignal, frameCountOf, listBerkeleySignals, readBerkeleyFrames } from './_internal/emdBerkeley';
-import { decodeSpectrumImage, isVelox, listVeloxSignals, readVeloxFrames, VeloxSignal } from './_internal/emdVelox';
-import { hasHdf5Signature, Hdf5File } from './_internal/h5';
+import { datasetFromWire, EmdJob, readFrames, rehydrateSignal } from './_internal/emdJobs';
+import { runEmdJob } from './_internal/emdWorker';
+import { fileOnDisk, hasHdf5Signature, Hdf5File } from './_internal/h5';
 import { lazyFromDataset, makeLazySource } from './_internal/lazySource';
-import { selectSignal } from './_internal/selectSignal';
 import { FormatHandler } from './formats';
 import { LazySource, PathOrBytes, ReadOptions } from './types';
 
-type AnySignal = { family: 'berkeley'; sig: EmdArraySignal } | { family: 'velox'; sig: VeloxSignal };
-
-/** Lists the signals of an open EMD file (Velox or Berkeley/Prismatic/EMD 1.0), values unread. */
-function listSignals(h: Hdf5File): AnySignal[] {
-  if (isVelox(h)) return listVeloxSignals(h).map(sig => ({ family: 'velox' as const, sig }));
-  return listBerkeleySignals(h).map(sig => ({ family: 'berkeley' as const, sig }));
+/** Options of the EMD reader (also honoured by `io.read`, `io.readAll` and `io.open` for EMD files). */
+export interface EmdReadOptions extends ReadOptions {
+  /**
+   * Seconds the HDF5 parse may take before the file is declared corrupt (a FormatError on field
+   * 'HDF5 structure'). The parse runs in a worker thread that is terminated then, so a hostile
+   * file cannot hang the caller. Default: 30 s plus 20 s per GiB of file.
+   */
+  timeoutS?: number;
 }
 
-function metadataOf(h: Hdf5File, s: AnySignal): Dataset['metadata'] {
-  const base = s.family === 'berkeley' ? { sourceFormat: 'emd-berkeley', sourceDtype: s.sig.sourceDtype } : {};
-  return { ...base, ...s.sig.metadata, sourceFile: h.name };
-}
-
-/** Reads frames [start, start + count) of a signal (the whole signal for 1-D data). */
-function readFrames(h: Hdf5File, s: AnySignal, start: number, count: number) {
-  if (s.family === 'berkeley') return { data: readBerkeleyFrames(h, s.sig, start, count) };
-  if (s.sig.kind === 'spectrumImage') return { data: decodeSpectrumImage(h, s.sig) };
-  return readVeloxFrames(h, s.sig, start, count);
-}
-
-function frameCount(s: AnySignal): number {
-  if (s.family === 'berkeley') return frameCountOf(s.sig);
-  return s.sig.kind === 'image' ? s.sig.frames : 1;
-}
-
-function readWhole(h: Hdf5File, s: AnySignal): Dataset {
-  const { data, imag } = readFrames(h, s, 0, frameCount(s));
-  const ds: Dataset = { data: ndarray(data, s.sig.shape) as NdArray, axes: s.sig.axes.map(a => ({ ...a })), metadata: metadataOf(h, s) };
-  if (imag) ds.imag = ndarray(imag, s.sig.shape) as NdArray;
-  return ds;
+/** The parse timeout for a file of `size` bytes, in milliseconds (validates `options.timeoutS`). */
+function timeoutMs(options: ReadOptions, size: number, fn: string): number {
+  const t = (options as EmdReadOptions).timeoutS;
+  if (t === undefined) return Math.round((30 + (20 * size) / 2 ** 30) * 1000);
+  if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) {
+    throw new ValueError(`${fn}: options.timeoutS must be a positive number of seconds; got ${JSON.stringify(t)}.`);
+  }
+  return Math.max(1, Math.round(t * 1000));
 }
 
 /**
- * Index of the signal `options.signal` names among `signals` (default: the first image-like one).
- * A Prismatic depth series is one stacked signal; naming one of its groups (`CBED_array_depth0001`)
- * selects that depth alone (appended to `signals`).
+ * Runs a whole-file parse (`readAll` / `read`) of `src` in the EMD worker, on the source's own file
+ * or a temporary copy (deleted afterwards, also when the parse timed out).
  */
-function pickIndex(signals: AnySignal[], options: ReadOptions, file: string, fn: string): number {
-  const want = options.signal;
-  if (typeof want === 'string' && !signals.some(s => s.sig.title === want)) {
-    for (const s of signals) {
-      if (s.family !== 'berkeley' || s.sig.datasets.length < 2) continue;
-      const i = s.sig.datasets.findIndex(d => d.path.split('/').slice(-2, -1)[0] === want);
-      if (i >= 0) {
-        const one: EmdArraySignal = {
-          ...s.sig,
-          title: want,
-          datasets: [s.sig.datasets[i]],
-          shape: s.sig.shape.slice(1),
-          axes: s.sig.axes.slice(1),
-          metadata: { ...s.sig.metadata, title: want }
-        };
-        signals.push({ family: 'berkeley', sig: one });
-        return signals.length - 1;
-      }
-    }
+async function parseInWorker(src: ByteSource, options: ReadOptions, op: 'readAll' | 'read', fn: string): Promise<Dataset[]> {
+  const ms = timeoutMs(options, src.size, fn);
+  const disk = await fileOnDisk(src);
+  try {
+    const job: EmdJob = { op, file: disk.path, name: src.name, size: src.size, signal: options.signal };
+    const r = await runEmdJob(job, ms);
+    if (r.op === 'readAll') return r.datasets.map(datasetFromWire);
+    if (r.op === 'read') return [datasetFromWire(r.dataset)];
+    throw new Error(`lowdose: the EMD worker answered ${r.op} to ${op}.`);
+  } finally {
+    if (disk.tempPath) await fsp.rm(disk.tempPath, { force: true });
   }
-  // selectSignal looks at titles and shapes only: give it light stand-ins for the unread signals
-  const stand = signals.map((s, i) => ({
-    data: { shape: s.sig.shape } as unknown as NdArray,
-    axes: s.sig.axes,
-    metadata: { title: s.sig.title, index: i }
-  }));
-  return selectSignal(stand, want, fn, file).metadata.index as number;
 }
 
 /**
  * Format handler for EMD files (HDF5): Thermo Fisher Velox EMD, Berkeley EMD v0.2 (NCEM, HyperSpy),
  * Prismatic EMD and EMD 1.0 (py4DSTEM/emdfile). Sniffs the HDF5 signature at 0, 512, 1024 or 2048.
  * `open` reads single frames / patterns through HDF5 hyperslabs, so a large 4D scan is not loaded.
+ *
+ * Every whole-file read, and the header / attribute parse of `open`, runs in a worker thread under
+ * a timeout (`options.timeoutS`, see {@link EmdReadOptions}); only `open`'s frame reads run in the
+ * calling thread, on datasets the worker has already parsed.
  */
 export const emdFormat: FormatHandler = {
   name: 'emd',
@@ -87,45 +62,49 @@ export const emdFormat: FormatHandler = {
   sniff(head: Uint8Array): boolean {
     return hasHdf5Signature(head);
   },
-  async readAll(src: ByteSource): Promise<Dataset[]> {
-    const h = await Hdf5File.open(src);
-    try {
-      return listSignals(h).map(s => readWhole(h, s));
-    } finally {
-      await h.close();
-    }
+  readAll(src: ByteSource, options: ReadOptions = {}): Promise<Dataset[]> {
+    return parseInWorker(src, options, 'readAll', 'readAll');
   },
   async open(src: ByteSource, options: ReadOptions): Promise<LazySource> {
-    const h = await Hdf5File.open(src);
+    // the header and attributes are parsed in the worker (under the timeout); this thread then
+    // opens the file only to read frames through hyperslabs of the datasets the worker named
+    const ms = timeoutMs(options, src.size, 'open');
+    const disk = await fileOnDisk(src);
+    let h: Hdf5File | undefined;
     try {
-      const signals = listSignals(h);
-      const s = signals[pickIndex(signals, options, h.name, 'open')];
-      if (s.sig.shape.length < 2 || (s.family === 'velox' && s.sig.kind !== 'image')) {
-        // spectra and event-stream spectrum images have no frames to stream: decode them whole
-        const ds = readWhole(h, s);
-        await h.close();
+      const r = await runEmdJob({ op: 'open', file: disk.path, name: src.name, size: src.size, signal: options.signal }, ms);
+      if (r.op !== 'open') throw new Error(`lowdose: the EMD worker answered ${r.op} to open.`);
+      if ('whole' in r) {
+        // spectra and event-stream spectrum images have no frames to stream: decoded whole
+        const ds = datasetFromWire(r.whole);
+        if (disk.tempPath) await fsp.rm(disk.tempPath, { force: true });
         await src.close();
         if (ds.data.shape.length < 2) {
-          throw new ValueError(`open: options.signal must name an image-like signal (2 or more dimensions); got ${JSON.stringify(s.sig.title)} of shape [${s.sig.shape.join(', ')}]. Use io.read for spectra.`);
+          throw new ValueError(`open: options.signal must name an image-like signal (2 or more dimensions); got ${JSON.stringify(ds.metadata.title)} of shape [${ds.data.shape.join(', ')}]. Use io.read for spectra.`);
         }
-        return lazyFromDataset(ds, h.name);
+        return lazyFromDataset(ds, src.name);
       }
+      const file = await Hdf5File.openPath(disk.path, src.name, src.size, disk.tempPath);
+      h = file;
+      const s = rehydrateSignal(file, r.signal);
       return makeLazySource({
-        name: h.name,
+        name: src.name,
         shape: s.sig.shape,
         axes: s.sig.axes,
-        metadata: metadataOf(h, s),
+        metadata: r.metadata,
         dtype: s.sig.dtype,
         frameDims: 2,
         scan: s.sig.shape.length === 4,
-        read: async (start, count) => readFrames(h, s, start, count),
+        read: async (start, count) => readFrames(file, s, start, count),
         close: async () => {
-          await h.close();
+          await file.close();
           await src.close();
         }
       });
     } catch (e) {
-      await h.close();
+      // h owns the temporary copy once opened (its close deletes it)
+      if (h) await h.close();
+      else if (disk.tempPath) await fsp.rm(disk.tempPath, { force: true });
       throw e;
     }
   }
@@ -144,27 +123,27 @@ export const emdFormat: FormatHandler = {
  * voltageKV, pixelSizeA, detector, microscope, magnification, cameraLengthMm, dwell/frame times and
  * the acquisition date where recorded, and the file's JSON / attributes under `original`.
  *
+ * The HDF5 parse runs in a worker thread (about 0.2 s to start one; a worker is kept for 10 s for
+ * the next read) and is abandoned after `options.timeoutS`, so a corrupt or hostile file that would
+ * make HDF5 loop forever gives a FormatError instead of a hang.
+ *
  * @param pathOrBytes - file path or the file's bytes (bytes are copied to a temporary file for HDF5).
  * @param options - `signal`: index or title (e.g. 'HAADF', 'DPC', 'CBED_array') of the signal to
- *   return; default the first image-like one. `name` labels errors when reading bytes.
+ *   return; default the first image-like one. `name` labels errors when reading bytes. `timeoutS`:
+ *   how long the parse may take (default 30 s plus 20 s per GiB of file).
  * @returns the Dataset (complex Velox images: `data` real part, `imag` imaginary part).
- * @throws FormatError (file, field, offset) for a file h5wasm cannot read or a corrupt layout;
- *   ValueError when `signal` names no signal of the file.
+ * @throws FormatError (file, field, offset) for a file h5wasm cannot read or a corrupt layout, and
+ *   FormatError (file, 'HDF5 structure', 0) when the parse does not finish within `timeoutS`;
+ *   ValueError when `signal` names no signal of the file or `timeoutS` is not a positive number.
  * @example
  * const haadf = await lowdose.io.readEmd('STEM HAADF Diffraction Micro.emd');
  * haadf.axes[1].scale;        // 87.37 (nm per pixel)
  * haadf.metadata.voltageKV;   // 300
  */
-export async function readEmd(pathOrBytes: PathOrBytes, options: ReadOptions = {}): Promise<Dataset> {
+export async function readEmd(pathOrBytes: PathOrBytes, options: EmdReadOptions = {}): Promise<Dataset> {
   const src = await openByteSource(pathOrBytes, options.name);
   try {
-    const h = await Hdf5File.open(src);
-    try {
-      const signals = listSignals(h);
-      return readWhole(h, signals[pickIndex(signals, options, h.name, 'readEmd')]);
-    } finally {
-      await h.close();
-    }
+    return (await parseInWorker(src, options, 'read', 'readEmd'))[0];
   } finally {
     await src.close();
   }
@@ -172,9 +151,10 @@ export async function readEmd(pathOrBytes: PathOrBytes, options: ReadOptions = {
 
 /**
  * Reads every signal of an EMD file, in RosettaSciIO's order.
+ * @param options - `timeoutS` as in {@link readEmd}; `name` labels errors when reading bytes.
  * @example const all = await lowdose.io.readEmdAll('fei_example_dpc_titles.emd'); all.map(s => s.metadata.title);
  */
-export async function readEmdAll(pathOrBytes: PathOrBytes, options: ReadOptions = {}): Promise<Dataset[]> {
+export async function readEmdAll(pathOrBytes: PathOrBytes, options: EmdReadOptions = {}): Promise<Dataset[]> {
   const src = await openByteSource(pathOrBytes, options.name);
   try {
     return await emdFormat.readAll(src, options);

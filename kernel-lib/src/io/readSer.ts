@@ -107,6 +107,7 @@ async function parseSeries(src: ByteSource, emi: XmlNode | undefined, onlyValid:
     }
   }
   const navCount = navShape.reduce((a, b) => a * b, 1);
+  if (navCount > h.totalElements) throw new FormatError(src.name, 'DimensionArray size', h.seriesVersion > 0x210 ? 34 : 30, `the dimension sizes (${navShape.join(' × ')} = ${navCount}) must not exceed TotalNumberElements ${h.totalElements}; the header is corrupt.`);
 
   const original: Record<string, unknown> = { serHeader: h, firstElement: { dtype: first.dtype, shape: first.shape, calibration: first.calibration }, firstTags: tags };
   const metadata: Metadata = {

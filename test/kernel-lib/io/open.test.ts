@@ -134,11 +134,12 @@ describe('io/open', () => {
       assert.equal(f100.data.get(0, 3), -3.25);
       assert.ok(elapsedMs < 2000, `opening and reading frame 100 took ${elapsedMs.toFixed(0)} ms`);
       const grown = process.memoryUsage().arrayBuffers - before;
-      assert.ok(grown < 4 * frameBytes, `array-buffer memory grew by ${(grown / 2 ** 20).toFixed(0)} MiB for one 16 MiB frame`);
+      // Bounded by a few frames, not by the 200-frame file (slack for garbage other tests leave behind).
+      assert.ok(grown < 6 * frameBytes, `array-buffer memory grew by ${(grown / 2 ** 20).toFixed(0)} MiB for one 16 MiB frame`);
       let count = 0;
       for await (const chunk of src.frames({ chunkSize: 2, start: 98, stop: 102 })) {
         count += chunk.data.shape[0];
-        assert.ok(process.memoryUsage().arrayBuffers - before < 8 * frameBytes, 'memory stays bounded by the chunk');
+        assert.ok(process.memoryUsage().arrayBuffers - before < 12 * frameBytes, 'memory stays bounded by the chunk');
       }
       assert.equal(count, 4);
     } finally {

@@ -8,6 +8,8 @@ import { FormatError } from '../../errors';
 export interface ByteSource {
   /** Path or the label given for bytes. */
   readonly name: string;
+  /** The file's path when the source was opened from a path (never set for bytes, whatever their name). */
+  readonly path?: string;
   readonly size: number;
   /** Reads exactly `length` bytes at `offset`, or throws FormatError(field) if they are not there. */
   read(offset: number, length: number, field: string): Promise<Uint8Array>;
@@ -24,6 +26,7 @@ export async function openByteSource(pathOrBytes: string | Uint8Array, name?: st
     let closed = false;
     return {
       name: pathOrBytes,
+      path: pathOrBytes,
       size,
       async read(offset, length, field) {
         check(pathOrBytes, size, offset, length, field);

@@ -44,21 +44,35 @@ export interface H5Dataset extends H5Entity {
 interface H5File extends H5Group {
   close(): number;
 }
+interface H5Module {
+  activate_throwing_error_handler(): number;
+  HEAPU8?: Uint8Array;
+  /** Emscripten calls this from abort() (an HDF5 assertion, a failed allocation, …). */
+  onAbort?: (what: unknown) => void;
+}
 interface H5Lib {
   File: new (filename: string, mode: 'r') => H5File;
-  ready: Promise<{ activate_throwing_error_handler(): number }>;
+  ready: Promise<H5Module>;
 }
 
 const dynamicImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
 let libPromise: Promise<H5Lib> | undefined;
+let wasmModule: H5Module | undefined;
+let abortCount = 0;
 
 /** Loads h5wasm's Node build once (a real `import()`, which the CommonJS build keeps as is). */
-function loadH5wasm(): Promise<H5Lib> {
+export function loadH5wasm(): Promise<H5Lib> {
   if (!libPromise) {
     libPromise = (async () => {
       const mod = (await dynamicImport('h5wasm/node')) as H5Lib & { default?: H5Lib };
       const lib = (mod.File ? mod : mod.default) as H5Lib;
       const module = await lib.ready;
+      wasmModule = module;
+      // an abort is thrown as a RuntimeError that a caller may catch (attribute reads do): count it,
+      // so the EMD worker can tell that this h5wasm instance is no longer to be trusted
+      module.onAbort = () => {
+        abortCount++;
+      };
       // Turn HDF5's printed error stacks into thrown JS errors (caught and re-thrown as FormatError).
       module.activate_throwing_error_handler();
       return lib;
@@ -68,6 +82,16 @@ function loadH5wasm(): Promise<H5Lib> {
     });
   }
   return libPromise;
+}
+
+/** How many times h5wasm has aborted in this thread (its state after an abort is undefined). */
+export function wasmAbortCount(): number {
+  return abortCount;
+}
+
+/** Bytes of WebAssembly memory h5wasm holds in this thread (0 before it is loaded); it never shrinks. */
+export function wasmHeapBytes(): number {
+  return wasmModule?.HEAPU8?.byteLength ?? 0;
 }
 
 /** HDF5 signature: at 0, or at 512, 1024, 2048, … when a user block precedes it. */
@@ -99,23 +123,31 @@ export class Hdf5File {
     private readonly tempPath: string | undefined
   ) {}
 
-  /** Opens `src` with h5wasm: in place when it is a file on disk, else through a temporary copy. */
+  /** Opens `src` with h5wasm: in place when it was opened from a file on disk, else through a temporary copy. */
   static async open(src: ByteSource): Promise<Hdf5File> {
-    const lib = await loadH5wasm();
-    let filePath = await samePathOnDisk(src);
-    let tempPath: string | undefined;
-    if (!filePath) {
-      tempPath = path.join(os.tmpdir(), `lowdose-${process.pid}-${randomBytes(6).toString('hex')}.h5`);
-      await copyToFile(src, tempPath);
-      filePath = tempPath;
+    const disk = await fileOnDisk(src);
+    return Hdf5File.openPath(disk.path, src.name, src.size, disk.tempPath);
+  }
+
+  /**
+   * Opens the HDF5 file at `filePath`, labelled `name` (errors, metadata) and checked against
+   * `size` bytes; `tempPath` (a temporary copy to delete on close or failure) is owned from now on.
+   */
+  static async openPath(filePath: string, name: string, size: number, tempPath?: string): Promise<Hdf5File> {
+    let lib: H5Lib;
+    try {
+      lib = await loadH5wasm();
+    } catch (e) {
+      if (tempPath) await fsp.rm(tempPath, { force: true });
+      throw e;
     }
     try {
       const file = new lib.File(filePath, 'r');
-      return new Hdf5File(src.name, src.size, file, tempPath);
+      return new Hdf5File(name, size, file, tempPath);
     } catch (e) {
       if (tempPath) await fsp.rm(tempPath, { force: true });
       const { message, offset } = cleanHdf5Message(e);
-      throw new FormatError(src.name, 'HDF5 superblock', offset, `not a readable HDF5 file: ${message}.`);
+      throw new FormatError(name, 'HDF5 superblock', offset, `not a readable HDF5 file: ${message}.`);
     }
   }
 
@@ -150,7 +182,8 @@ export class Hdf5File {
   }
 
   /** Sorted member names of a group (HDF5's name order, as h5py lists them). */
-  keys(g: H5Group): string[] {
+  keys(g: H5Group | undefined): string[] {
+    if (!g) throw new FormatError(this.name, 'HDF5 group', 0, 'must be a readable group; got none (a group the file lists cannot be opened: the file is corrupt).');
     return this.guard(`HDF5 group ${g.path}`, () => g.keys()).slice().sort(byteOrder);
   }
 
@@ -279,21 +312,31 @@ function toNumericArray(v: unknown, file: string, p: string): NumericArray {
   throw new FormatError(file, `HDF5 dataset ${p}`, 0, `must hold numbers; got ${Array.isArray(v) ? 'an array of non-numbers' : typeof v}.`);
 }
 
-/** The path on disk holding exactly `src`'s bytes, if `src` was opened from a file. */
-async function samePathOnDisk(src: ByteSource): Promise<string | undefined> {
+/**
+ * A file on disk holding `src`'s bytes, for h5wasm (which reads files, not memory): the source's own
+ * file when it was opened from a path (and still has its size), else a new temporary copy
+ * (`tempPath`, which the caller must delete). Bytes are always copied — even when `src.name` is the
+ * path of a file on disk that looks the same, that file is not what the caller handed over.
+ */
+export async function fileOnDisk(src: ByteSource): Promise<{ path: string; tempPath?: string }> {
+  const own = await samePathOnDisk(src);
+  if (own) return { path: own };
+  const tempPath = path.join(os.tmpdir(), `lowdose-${process.pid}-${randomBytes(6).toString('hex')}.h5`);
   try {
-    const st = await fsp.stat(src.name);
-    if (!st.isFile() || st.size !== src.size) return undefined;
-    const n = Math.min(4096, src.size);
-    const a = await src.read(0, n, 'header');
-    const fh = await fsp.open(src.name, 'r');
-    try {
-      const b = new Uint8Array(n);
-      await fh.read(b, 0, n, 0);
-      return Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0 ? path.resolve(src.name) : undefined;
-    } finally {
-      await fh.close();
-    }
+    await copyToFile(src, tempPath);
+  } catch (e) {
+    await fsp.rm(tempPath, { force: true });
+    throw e;
+  }
+  return { path: tempPath, tempPath };
+}
+
+/** The path of the file `src` was opened from, when it still holds `src.size` bytes. */
+async function samePathOnDisk(src: ByteSource): Promise<string | undefined> {
+  if (src.path === undefined) return undefined;
+  try {
+    const st = await fsp.stat(src.path);
+    return st.isFile() && st.size === src.size ? path.resolve(src.path) : undefined;
   } catch {
     return undefined;
   }
