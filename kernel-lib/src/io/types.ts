@@ -12,6 +12,11 @@ export interface ReadOptions {
   signal?: number | string;
   /** Label used in error messages when reading from bytes (default "<bytes>"). */
   name?: string;
+  /**
+   * Formats parsed in a worker (EMD/HDF5): give up after this many seconds with a FormatError
+   * (default 30 s + 20 s per GiB).
+   */
+  timeoutS?: number;
 }
 
 /**
