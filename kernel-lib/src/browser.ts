@@ -9,3 +9,4 @@ export { validateImagePayload } from './display/validatePayload';
 export { decodePreview, base64ToBytes } from './display/decodePreview';
 export { colormapLut, toLevels } from './display/colormaps';
 export { niceScaleBar, roundNice, ScaleBar } from './display/scaleBar';
+export * as fft from './fft/browser';

@@ -4,6 +4,7 @@ Prints one JSON object {case: median_seconds}. Cases must match run-bench.mjs.
 """
 
 import json
+import os
 import sys
 import time
 
@@ -30,5 +31,73 @@ def main():
     print(json.dumps(out))
 
 
+# --- lazy MRC movie (io): `reference.py mrc-frame PATH FRAME REPEATS MODULUS SCALE OFFSET` -------
+# mrcfile.mmap opening the 2 GiB synthetic movie that test/bench/lazyMrcMovie.mjs makes and copying
+# one frame out; prints {seconds (median), rssDeltaBytes (first run, frame held), matches}.
+
+
+def _rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def mrc_frame_main(args):
+    import mrcfile
+
+    path, frame, repeats = args[0], int(args[1]), int(args[2])
+    modulus, scale, offset = int(args[3]), float(args[4]), float(args[5])
+    before = _rss_bytes()
+    with mrcfile.mmap(path, mode="r") as m:
+        first = np.array(m.data[frame])
+        rss_delta = _rss_bytes() - before
+    expected = ((np.arange(first.size) % modulus) * scale + offset).astype(np.float32).reshape(first.shape)
+    matches = bool(np.array_equal(first, expected))
+
+    def run():
+        with mrcfile.mmap(path, mode="r") as m:
+            return np.array(m.data[frame])
+
+    seconds = median_time(run, repeats)
+    print(json.dumps({"seconds": seconds, "rssDeltaBytes": rss_delta, "matches": matches}))
+
+
+# --- end lazy MRC movie ------------------------------------------------------------------------
+
+
+# --- fft (test/bench/fftBench.mjs): `reference.py fft-server` -----------------------------------
+# Reads lines "NY NX WHICH" on stdin (WHICH: scipy_w1, scipy_w2 or numpy), times one rfft2 of a
+# float32 image (plan caches warmed on the first line of each size) and answers the seconds, so
+# the bench can interleave reference and lowdose repeats under the same machine load.
+
+
+def fft_server_main():
+    import scipy.fft
+
+    x = None
+    fns = {
+        "scipy_w1": lambda a: scipy.fft.rfft2(a, workers=1),
+        "scipy_w2": lambda a: scipy.fft.rfft2(a, workers=2),
+        "numpy": lambda a: np.fft.rfft2(a),
+    }
+    for line in sys.stdin:
+        ny, nx, which = line.split()
+        ny, nx = int(ny), int(nx)
+        if x is None or x.shape != (ny, nx):
+            x = np.random.default_rng(1).random((ny, nx), dtype=np.float32)
+            for fn in fns.values():
+                fn(x)
+        t0 = time.perf_counter()
+        fns[which](x)
+        print(json.dumps(time.perf_counter() - t0), flush=True)
+
+
+# --- end fft -------------------------------------------------------------------------------------
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "fft-server":
+        fft_server_main()
+    elif len(sys.argv) > 1 and sys.argv[1] == "mrc-frame":
+        mrc_frame_main(sys.argv[2:])
+    else:
+        main()

@@ -47,6 +47,37 @@ for (const [name, fn] of Object.entries(cases)) {
   const theirs = reference[name];
   rows.push({ case: name, 'lowdose ms': (ours * 1e3).toFixed(1), 'numpy ms': (theirs * 1e3).toFixed(1), 'ratio (lowdose / numpy)': (ours / theirs).toFixed(2) });
 }
+// --- io: lazy open of a 2 GiB MRC movie, frame 100 (test/bench/lazyMrcMovie.mjs) --------------
+const { benchLazyMrcMovie } = await import('./lazyMrcMovie.mjs');
+const lazyMrc = await benchLazyMrcMovie({
+  lowdose,
+  ndarray: require('ndarray'),
+  python: path.join(root, '.venv/bin/python'),
+  referenceScript: path.join(root, 'test/bench/reference.py'),
+  repeats: REPEATS,
+  columns: ['case', 'lowdose ms', 'numpy ms', 'ratio (lowdose / numpy)']
+});
+rows.push(...(lazyMrc.rows ?? []));
+// --- end lazy MRC movie -------------------------------------------------------------------------
 console.log(`lowdose bench, medians of ${REPEATS} repeats, node ${process.version}`);
 console.table(rows);
 console.log('note: percentiles() sorts a ≤ 2^20-value strided sample (documented); numpy sorts every value.');
+// --- fft: rfft2 against scipy/numpy (test/bench/fftBench.mjs) -----------------------------------
+if (!process.env.LOWDOSE_BENCH_ONLY || process.env.LOWDOSE_BENCH_ONLY === 'fft') {
+  const { benchFft } = await import('./fftBench.mjs');
+  const fft = await benchFft({
+    lowdose,
+    ndarray: require('ndarray'),
+    python: path.join(root, '.venv/bin/python'),
+    referenceScript: path.join(root, 'test/bench/reference.py'),
+    repeats: REPEATS
+  });
+  console.log('FFT (targets: issue 4 item 1)');
+  console.table(fft.rows);
+  for (const n of fft.notes) console.log(`note: ${n}`);
+}
+// --- end fft -------------------------------------------------------------------------------------
+// --- io: lazy MRC movie notes (fails the bench when frame 100 reads wrong or the bounds are missed)
+for (const n of lazyMrc.notes ?? [lazyMrc.skipped]) console.log(`note: ${n}`);
+if (lazyMrc.ok === false) process.exitCode = 1;
+// --- end lazy MRC movie notes -------------------------------------------------------------------

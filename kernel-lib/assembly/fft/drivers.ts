@@ -1,0 +1,320 @@
+// 2D drivers: gather rows or columns of row-major planes into SIMD lanes (transposing L×L blocks
+// inside WebAssembly), run the batch FFT, and scatter the result. Each driver works on a range of
+// rows or columns, so threads sharing one memory split a pass between them.
+import { cfft } from './plan';
+
+/** Lanes per v128 for element type T. */
+@inline function lanes<T>(): i32 {
+  return 16 / sizeof<T>();
+}
+
+/**
+ * Transposes an L×L block: reads L vectors at src + q·ss, writes vector t (lane q = element t of
+ * source vector q) times `scale` to dst + t·ds.
+ */
+@inline function tp<T>(src: usize, ss: usize, dst: usize, ds: usize, scale: v128, scaled: bool): void {
+  if (sizeof<T>() == 4) {
+    const a = v128.load(src), b = v128.load(src + ss), c = v128.load(src + 2 * ss), d = v128.load(src + 3 * ss);
+    const t0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), t1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+    const t2 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), t3 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+    let r0 = v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), r1 = v128.shuffle<f32>(t0, t2, 2, 3, 6, 7);
+    let r2 = v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), r3 = v128.shuffle<f32>(t1, t3, 2, 3, 6, 7);
+    if (scaled) {
+      r0 = v128.mul<T>(r0, scale);
+      r1 = v128.mul<T>(r1, scale);
+      r2 = v128.mul<T>(r2, scale);
+      r3 = v128.mul<T>(r3, scale);
+    }
+    v128.store(dst, r0);
+    v128.store(dst + ds, r1);
+    v128.store(dst + 2 * ds, r2);
+    v128.store(dst + 3 * ds, r3);
+  } else {
+    const a = v128.load(src), b = v128.load(src + ss);
+    let r0 = v128.shuffle<f64>(a, b, 0, 2), r1 = v128.shuffle<f64>(a, b, 1, 3);
+    if (scaled) {
+      r0 = v128.mul<T>(r0, scale);
+      r1 = v128.mul<T>(r1, scale);
+    }
+    v128.store(dst, r0);
+    v128.store(dst + ds, r1);
+  }
+}
+
+/**
+ * Copies `count` rows of a row-major plane (row length `len`, rows row0…) into lane `lane0 + q`
+ * of the batch's part `part` (0 real, 16 imaginary), elements 0…len-1; rows ≥ ny read as zero.
+ */
+function gatherRows<T>(src: usize, ny: i32, len: i32, row0: i32, count: i32, buf: usize, part: usize, scale: T): void {
+  const L = lanes<T>();
+  const sz = <usize>sizeof<T>();
+  const rs = <usize>len * sz;
+  const sv = v128.splat<T>(scale);
+  let j = 0;
+  if (count == L && row0 + L <= ny) {
+    const base = src + <usize>row0 * rs;
+    if (scale == <T>1) for (; j + L <= len; j += L) tp<T>(base + <usize>j * sz, rs, buf + (<usize>j << 5) + part, 32, sv, false);
+    else for (; j + L <= len; j += L) tp<T>(base + <usize>j * sz, rs, buf + (<usize>j << 5) + part, 32, sv, true);
+  }
+  for (let q = 0; q < L; q++) {
+    const row = row0 + q;
+    const ok = q < count && row < ny;
+    const rp = src + <usize>row * rs;
+    for (let jj = j; jj < len; jj++) {
+      store<T>(buf + (<usize>jj << 5) + part + <usize>q * sz, ok ? load<T>(rp + <usize>jj * sz) * scale : <T>0);
+    }
+  }
+}
+
+/** The inverse of gatherRows: lanes q < count go to rows row0 + q (< ny) of the plane, times scale. */
+function scatterRows<T>(buf: usize, part: usize, dst: usize, ny: i32, len: i32, row0: i32, count: i32, scale: T): void {
+  const L = lanes<T>();
+  const sz = <usize>sizeof<T>();
+  const rs = <usize>len * sz;
+  const sv = v128.splat<T>(scale);
+  let j = 0;
+  if (count == L && row0 + L <= ny) {
+    const base = dst + <usize>row0 * rs;
+    if (scale == <T>1) for (; j + L <= len; j += L) tp<T>(buf + (<usize>j << 5) + part, 32, base + <usize>j * sz, rs, sv, false);
+    else for (; j + L <= len; j += L) tp<T>(buf + (<usize>j << 5) + part, 32, base + <usize>j * sz, rs, sv, true);
+  }
+  for (let q = 0; q < L; q++) {
+    const row = row0 + q;
+    if (q >= count || row >= ny) break;
+    const rp = dst + <usize>row * rs;
+    for (let jj = j; jj < len; jj++) {
+      store<T>(rp + <usize>jj * sz, load<T>(buf + (<usize>jj << 5) + part + <usize>q * sz) * scale);
+    }
+  }
+}
+
+/**
+ * Real-to-complex FFT of rows r0…r1-1 of src [ny, nx] into the half-spectrum planes outRe, outIm
+ * [ny, nx/2+1]: two real rows per complex transform (one in the real lanes, one in the imaginary).
+ */
+export function rowsR2C<T>(src: usize, ny: i32, nx: i32, r0: i32, r1: i32, outRe: usize, outIm: usize, plan: usize, a: usize, b: usize, sc: usize): void {
+  const L = lanes<T>();
+  const nc = (nx >> 1) + 1;
+  const half = v128.splat<T>(<T>0.5);
+  for (let r = r0; r < r1; r += 2 * L) {
+    const n1 = min(L, r1 - r), n2 = min(L, r1 - r - L);
+    gatherRows<T>(src, ny, nx, r, n1, a, 0, <T>1);
+    gatherRows<T>(src, ny, nx, r + L, n2 > 0 ? n2 : 0, a, 16, <T>1);
+    const z = cfft<T>(plan, a, b, sc);
+    let k0 = 0;
+    if (n1 == L && n2 == L) {
+      // Separate L frequencies at a time into sc (L elements of X1, then L of X2) and store them
+      // transposed straight into the planes: the spectrum never makes a second trip through memory.
+      const sz = <usize>sizeof<T>();
+      const ors = <usize>nc * sz;
+      const one = v128.splat<T>(<T>1);
+      const t2 = sc + (<usize>L << 5);
+      for (; k0 + L <= nc; k0 += L) {
+        for (let t = 0; t < L; t++) separate<T>(z, nx, k0 + t, sc + (<usize>t << 5), t2 + (<usize>t << 5), half);
+        const o1 = <usize>r * ors + <usize>k0 * sz, o2 = o1 + <usize>L * ors;
+        tp<T>(sc, 32, outRe + o1, ors, one, false);
+        tp<T>(sc + 16, 32, outIm + o1, ors, one, false);
+        tp<T>(t2, 32, outRe + o2, ors, one, false);
+        tp<T>(t2 + 16, 32, outIm + o2, ors, one, false);
+      }
+    }
+    const o = z == a ? b : a;
+    const o2 = o + (<usize>nc << 5);
+    for (let k = k0; k < nc; k++) separate<T>(z, nx, k, o + (<usize>k << 5), o2 + (<usize>k << 5), half);
+    if (k0 < nc) {
+      scatterCols<T>(o, 0, outRe, ny, nc, r, n1, k0);
+      scatterCols<T>(o, 16, outIm, ny, nc, r, n1, k0);
+      if (n2 > 0) {
+        scatterCols<T>(o2, 0, outRe, ny, nc, r + L, n2, k0);
+        scatterCols<T>(o2, 16, outIm, ny, nc, r + L, n2, k0);
+      }
+    }
+  }
+}
+
+/** X1 = (Z_k + conj Z_(n-k))/2 and X2 = (Z_k − conj Z_(n-k))/(2i) of the two real rows in Z. */
+@inline function separate<T>(z: usize, nx: i32, k: i32, d1: usize, d2: usize, half: v128): void {
+  const nk = k == 0 ? 0 : nx - k;
+  const p = z + (<usize>k << 5), q = z + (<usize>nk << 5);
+  const zr = v128.load(p), zi = v128.load(p, 16), wr = v128.load(q), wi = v128.load(q, 16);
+  v128.store(d1, v128.mul<T>(v128.add<T>(zr, wr), half));
+  v128.store(d1, v128.mul<T>(v128.sub<T>(zi, wi), half), 16);
+  v128.store(d2, v128.mul<T>(v128.add<T>(zi, wi), half));
+  v128.store(d2, v128.mul<T>(v128.sub<T>(wr, zr), half), 16);
+}
+
+/** Scalar store of elements k0…len-1 of lanes q < count (rows row0 + q < ny) of buf part into a plane. */
+function scatterCols<T>(buf: usize, part: usize, dst: usize, ny: i32, len: i32, row0: i32, count: i32, k0: i32): void {
+  const sz = <usize>sizeof<T>();
+  const rs = <usize>len * sz;
+  for (let q = 0; q < count; q++) {
+    const row = row0 + q;
+    if (row >= ny) break;
+    const rp = dst + <usize>row * rs;
+    for (let k = k0; k < len; k++) store<T>(rp + <usize>k * sz, load<T>(buf + (<usize>k << 5) + part + <usize>q * sz));
+  }
+}
+
+/**
+ * Complex FFT along rows r0…r1-1 of planes [ny, nx] (in → out; may be the same planes). With
+ * conj != 0 the input and output are conjugated (the inverse transform); outputs are times scale.
+ */
+export function rowsC2C<T>(inRe: usize, inIm: usize, outRe: usize, outIm: usize, ny: i32, nx: i32, r0: i32, r1: i32, plan: usize, a: usize, b: usize, sc: usize, conj: i32, scale: T): void {
+  const L = lanes<T>();
+  const si: T = conj ? <T>-1 : <T>1;
+  for (let r = r0; r < r1; r += L) {
+    const n = min(L, r1 - r);
+    gatherRows<T>(inRe, ny, nx, r, n, a, 0, <T>1);
+    gatherRows<T>(inIm, ny, nx, r, n, a, 16, si);
+    const z = cfft<T>(plan, a, b, sc);
+    scatterRows<T>(z, 0, outRe, ny, nx, r, n, scale);
+    scatterRows<T>(z, 16, outIm, ny, nx, r, n, si * scale);
+  }
+}
+
+/**
+ * Complex FFT along columns c0…c1-1 of planes [ny, stride] in place (conj and scale as rowsC2C).
+ * Columns go 4·L at a time (one 64-byte line of each row) into four batches a + u·bs, u < 4, so a
+ * row's cache line is read and written once; b is the ping-pong buffer.
+ */
+export function colsC2C<T>(re: usize, im: usize, ny: i32, stride: i32, c0: i32, c1: i32, plan: usize, a: usize, bs: usize, b: usize, sc: usize, conj: i32, scale: T): void {
+  const L = lanes<T>();
+  const sz = <usize>sizeof<T>();
+  const rs = <usize>stride * sz;
+  const si: T = conj ? <T>-1 : <T>1;
+  const vs = v128.splat<T>(scale), vsi = v128.splat<T>(si * scale), vi = v128.splat<T>(si);
+  let c = c0;
+  for (; c + 4 * L <= c1; c += 4 * L) {
+    let p = re + <usize>c * sz, q = im + <usize>c * sz, d = a;
+    for (let r = 0; r < ny; r++) {
+      v128.store(d, v128.load(p));
+      v128.store(d, v128.mul<T>(v128.load(q), vi), 16);
+      v128.store(d + bs, v128.load(p, 16));
+      v128.store(d + bs, v128.mul<T>(v128.load(q, 16), vi), 16);
+      v128.store(d + 2 * bs, v128.load(p, 32));
+      v128.store(d + 2 * bs, v128.mul<T>(v128.load(q, 32), vi), 16);
+      v128.store(d + 3 * bs, v128.load(p, 48));
+      v128.store(d + 3 * bs, v128.mul<T>(v128.load(q, 48), vi), 16);
+      p += rs;
+      q += rs;
+      d += 32;
+    }
+    for (let u: usize = 0; u < 4; u++) {
+      const au = a + u * bs;
+      const z = cfft<T>(plan, au, b, sc);
+      if (z != au) memory.copy(au, z, <usize>ny << 5);
+    }
+    p = re + <usize>c * sz;
+    q = im + <usize>c * sz;
+    let s = a;
+    for (let r = 0; r < ny; r++) {
+      v128.store(p, v128.mul<T>(v128.load(s), vs));
+      v128.store(q, v128.mul<T>(v128.load(s, 16), vsi));
+      v128.store(p, v128.mul<T>(v128.load(s + bs), vs), 16);
+      v128.store(q, v128.mul<T>(v128.load(s + bs, 16), vsi), 16);
+      v128.store(p, v128.mul<T>(v128.load(s + 2 * bs), vs), 32);
+      v128.store(q, v128.mul<T>(v128.load(s + 2 * bs, 16), vsi), 32);
+      v128.store(p, v128.mul<T>(v128.load(s + 3 * bs), vs), 48);
+      v128.store(q, v128.mul<T>(v128.load(s + 3 * bs, 16), vsi), 48);
+      p += rs;
+      q += rs;
+      s += 32;
+    }
+  }
+  for (; c < c1; c += L) {
+    const full = c + L <= c1;
+    const cnt = min(L, c1 - c);
+    if (full) {
+      let p = re + <usize>c * sz, q = im + <usize>c * sz, d = a;
+      for (let r = 0; r < ny; r++) {
+        v128.store(d, v128.load(p));
+        v128.store(d, v128.mul<T>(v128.load(q), vi), 16);
+        p += rs;
+        q += rs;
+        d += 32;
+      }
+    } else {
+      for (let r = 0; r < ny; r++) {
+        const d = a + (<usize>r << 5);
+        for (let t = 0; t < L; t++) {
+          const off = <usize>r * rs + <usize>(c + t) * sz;
+          store<T>(d + <usize>t * sz, t < cnt ? load<T>(re + off) : <T>0);
+          store<T>(d + 16 + <usize>t * sz, t < cnt ? load<T>(im + off) * si : <T>0);
+        }
+      }
+    }
+    const z = cfft<T>(plan, a, b, sc);
+    if (full) {
+      let p = re + <usize>c * sz, q = im + <usize>c * sz, s = z;
+      for (let r = 0; r < ny; r++) {
+        v128.store(p, v128.mul<T>(v128.load(s), vs));
+        v128.store(q, v128.mul<T>(v128.load(s, 16), vsi));
+        p += rs;
+        q += rs;
+        s += 32;
+      }
+    } else {
+      for (let r = 0; r < ny; r++) {
+        const s = z + (<usize>r << 5);
+        for (let t = 0; t < cnt; t++) {
+          const off = <usize>r * rs + <usize>(c + t) * sz;
+          store<T>(re + off, load<T>(s + <usize>t * sz) * scale);
+          store<T>(im + off, load<T>(s + 16 + <usize>t * sz) * si * scale);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Complex-to-real inverse FFT of rows r0…r1-1 of half-spectrum planes [ny, nx/2+1] into
+ * out [ny, nx], times scale. As numpy does, the imaginary parts of X_0 (and X_(nx/2) for even nx)
+ * are ignored. Two rows per transform: Z = X1 + i·X2, inverted as conj(FFT(conj Z)).
+ */
+export function rowsC2R<T>(inRe: usize, inIm: usize, out: usize, ny: i32, nx: i32, r0: i32, r1: i32, plan: usize, a: usize, b: usize, sc: usize, scale: T): void {
+  const L = lanes<T>();
+  const nc = (nx >> 1) + 1;
+  const b2 = b + (<usize>nc << 5);
+  const zero = v128.splat<T>(<T>0);
+  for (let r = r0; r < r1; r += 2 * L) {
+    const n1 = min(L, r1 - r), n2 = min(L, r1 - r - L);
+    gatherRows<T>(inRe, ny, nc, r, n1, b, 0, <T>1);
+    gatherRows<T>(inIm, ny, nc, r, n1, b, 16, <T>1);
+    gatherRows<T>(inRe, ny, nc, r + L, n2 > 0 ? n2 : 0, b2, 0, <T>1);
+    gatherRows<T>(inIm, ny, nc, r + L, n2 > 0 ? n2 : 0, b2, 16, <T>1);
+    v128.store(b, zero, 16);
+    v128.store(b2, zero, 16);
+    if ((nx & 1) == 0) {
+      v128.store(b + (<usize>(nx >> 1) << 5), zero, 16);
+      v128.store(b2 + (<usize>(nx >> 1) << 5), zero, 16);
+    }
+    for (let k = 0; k < nx; k++) {
+      let x1r: v128, x1i: v128, x2r: v128, x2i: v128;
+      if (k < nc) {
+        const p = b + (<usize>k << 5), q = b2 + (<usize>k << 5);
+        x1r = v128.load(p);
+        x1i = v128.load(p, 16);
+        x2r = v128.load(q);
+        x2i = v128.load(q, 16);
+      } else {
+        const p = b + (<usize>(nx - k) << 5), q = b2 + (<usize>(nx - k) << 5);
+        x1r = v128.load(p);
+        x1i = v128.neg<T>(v128.load(p, 16));
+        x2r = v128.load(q);
+        x2i = v128.neg<T>(v128.load(q, 16));
+      }
+      // conj(Z) with Z = X1 + i X2
+      const d = a + (<usize>k << 5);
+      v128.store(d, v128.sub<T>(x1r, x2i));
+      v128.store(d, v128.neg<T>(v128.add<T>(x1i, x2r)), 16);
+    }
+    const z = cfft<T>(plan, a, b, sc);
+    scatterRows<T>(z, 0, out, ny, nx, r, n1, scale);
+    if (n2 > 0) scatterRows<T>(z, 16, out, ny, nx, r + L, n2, -scale);
+  }
+}
+
+/** Runs one batch FFT (for building Bluestein tables and for tests). */
+export function batch<T>(plan: usize, a: usize, b: usize, sc: usize): usize {
+  return cfft<T>(plan, a, b, sc);
+}

@@ -1,0 +1,235 @@
+// Radix passes of a forward complex FFT on a batch of transforms held in SIMD lanes.
+//
+// Layout: element e of a batch buffer is 32 bytes at buf + e*32: a v128 of real parts (one lane per
+// transform: 4 × f32 or 2 × f64) then a v128 of imaginary parts. Each pass is one step of FFTPACK's
+// self-sorting (Stockham) scheme, as in pocketfft's cfftp: for every k < l1, i < ido it reads
+// CC(i, j, k) = cc[i + ido*(j + ip*k)] for j < ip and writes CH(i, k, j) = ch[i + ido*(k + l1*j)]
+// multiplied by the twiddle wa[(j-1)*ido + i] = exp(-2πi·j·l1·i/n). Twiddles are scalar complex
+// (re, im) pairs of T, splatted to all lanes; ido == 1 passes need none.
+
+@inline export function cmulRe<T>(ar: v128, ai: v128, wr: v128, wi: v128): v128 {
+  return v128.sub<T>(v128.mul<T>(ar, wr), v128.mul<T>(ai, wi));
+}
+@inline export function cmulIm<T>(ar: v128, ai: v128, wr: v128, wi: v128): v128 {
+  return v128.add<T>(v128.mul<T>(ar, wi), v128.mul<T>(ai, wr));
+}
+
+@inline export function twr<T>(p: usize): v128 {
+  return v128.load_splat<T>(p);
+}
+@inline export function twi<T>(p: usize): v128 {
+  return v128.load_splat<T>(p + sizeof<T>());
+}
+
+/** Radix-2 pass. */
+export function pass2<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): void {
+  const sIn = <usize>ido << 5;
+  const sOut = (<usize>ido * <usize>l1) << 5;
+  const tws = <usize>sizeof<T>() << 1;
+  for (let k = 0; k < l1; k++) {
+    let a = cc + ((<usize>ido * <usize>(2 * k)) << 5);
+    let o = ch + ((<usize>ido * <usize>k) << 5);
+    if (ido == 1) {
+      const x0r = v128.load(a), x0i = v128.load(a, 16);
+      const x1r = v128.load(a + sIn), x1i = v128.load(a + sIn, 16);
+      v128.store(o, v128.add<T>(x0r, x1r));
+      v128.store(o, v128.add<T>(x0i, x1i), 16);
+      v128.store(o + sOut, v128.sub<T>(x0r, x1r));
+      v128.store(o + sOut, v128.sub<T>(x0i, x1i), 16);
+      continue;
+    }
+    let w = wa;
+    for (let i = 0; i < ido; i++) {
+      const x0r = v128.load(a), x0i = v128.load(a, 16);
+      const x1r = v128.load(a + sIn), x1i = v128.load(a + sIn, 16);
+      v128.store(o, v128.add<T>(x0r, x1r));
+      v128.store(o, v128.add<T>(x0i, x1i), 16);
+      const dr = v128.sub<T>(x0r, x1r), di = v128.sub<T>(x0i, x1i);
+      const wr = twr<T>(w), wi = twi<T>(w);
+      v128.store(o + sOut, cmulRe<T>(dr, di, wr, wi));
+      v128.store(o + sOut, cmulIm<T>(dr, di, wr, wi), 16);
+      a += 32;
+      o += 32;
+      w += tws;
+    }
+  }
+}
+
+/** Radix-3 pass. */
+export function pass3<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): void {
+  const sIn = <usize>ido << 5;
+  const sOut = (<usize>ido * <usize>l1) << 5;
+  const tws = <usize>sizeof<T>() << 1;
+  const wOff = <usize>ido * tws;
+  const half = v128.splat<T>(<T>0.5);
+  const s3 = v128.splat<T>(<T>0.8660254037844386);
+  for (let k = 0; k < l1; k++) {
+    let a = cc + ((<usize>ido * <usize>(3 * k)) << 5);
+    let o = ch + ((<usize>ido * <usize>k) << 5);
+    let w = wa;
+    for (let i = 0; i < ido; i++) {
+      const x0r = v128.load(a), x0i = v128.load(a, 16);
+      const x1r = v128.load(a + sIn), x1i = v128.load(a + sIn, 16);
+      const x2r = v128.load(a + 2 * sIn), x2i = v128.load(a + 2 * sIn, 16);
+      const t1r = v128.add<T>(x1r, x2r), t1i = v128.add<T>(x1i, x2i);
+      const t2r = v128.sub<T>(x1r, x2r), t2i = v128.sub<T>(x1i, x2i);
+      v128.store(o, v128.add<T>(x0r, t1r));
+      v128.store(o, v128.add<T>(x0i, t1i), 16);
+      const cr = v128.sub<T>(x0r, v128.mul<T>(half, t1r)), ci = v128.sub<T>(x0i, v128.mul<T>(half, t1i));
+      const sr = v128.mul<T>(s3, t2r), si = v128.mul<T>(s3, t2i);
+      // y1 = c - i s, y2 = c + i s
+      const y1r = v128.add<T>(cr, si), y1i = v128.sub<T>(ci, sr);
+      const y2r = v128.sub<T>(cr, si), y2i = v128.add<T>(ci, sr);
+      if (ido == 1) {
+        v128.store(o + sOut, y1r);
+        v128.store(o + sOut, y1i, 16);
+        v128.store(o + 2 * sOut, y2r);
+        v128.store(o + 2 * sOut, y2i, 16);
+      } else {
+        let wr = twr<T>(w), wi = twi<T>(w);
+        v128.store(o + sOut, cmulRe<T>(y1r, y1i, wr, wi));
+        v128.store(o + sOut, cmulIm<T>(y1r, y1i, wr, wi), 16);
+        wr = twr<T>(w + wOff);
+        wi = twi<T>(w + wOff);
+        v128.store(o + 2 * sOut, cmulRe<T>(y2r, y2i, wr, wi));
+        v128.store(o + 2 * sOut, cmulIm<T>(y2r, y2i, wr, wi), 16);
+      }
+      a += 32;
+      o += 32;
+      w += tws;
+    }
+  }
+}
+
+/** Radix-4 pass. */
+export function pass4<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): void {
+  const sIn = <usize>ido << 5;
+  const sOut = (<usize>ido * <usize>l1) << 5;
+  const tws = <usize>sizeof<T>() << 1;
+  const wOff = <usize>ido * tws;
+  for (let k = 0; k < l1; k++) {
+    let a = cc + ((<usize>ido * <usize>(4 * k)) << 5);
+    let o = ch + ((<usize>ido * <usize>k) << 5);
+    if (ido == 1) {
+      const x0r = v128.load(a), x0i = v128.load(a, 16);
+      const x1r = v128.load(a + sIn), x1i = v128.load(a + sIn, 16);
+      const x2r = v128.load(a + 2 * sIn), x2i = v128.load(a + 2 * sIn, 16);
+      const x3r = v128.load(a + 3 * sIn), x3i = v128.load(a + 3 * sIn, 16);
+      const t2r = v128.add<T>(x0r, x2r), t2i = v128.add<T>(x0i, x2i);
+      const t1r = v128.sub<T>(x0r, x2r), t1i = v128.sub<T>(x0i, x2i);
+      const t3r = v128.add<T>(x1r, x3r), t3i = v128.add<T>(x1i, x3i);
+      const t4r = v128.sub<T>(x1r, x3r), t4i = v128.sub<T>(x1i, x3i);
+      v128.store(o, v128.add<T>(t2r, t3r));
+      v128.store(o, v128.add<T>(t2i, t3i), 16);
+      v128.store(o + 2 * sOut, v128.sub<T>(t2r, t3r));
+      v128.store(o + 2 * sOut, v128.sub<T>(t2i, t3i), 16);
+      v128.store(o + sOut, v128.add<T>(t1r, t4i));
+      v128.store(o + sOut, v128.sub<T>(t1i, t4r), 16);
+      v128.store(o + 3 * sOut, v128.sub<T>(t1r, t4i));
+      v128.store(o + 3 * sOut, v128.add<T>(t1i, t4r), 16);
+      continue;
+    }
+    let w = wa;
+    for (let i = 0; i < ido; i++) {
+      const x0r = v128.load(a), x0i = v128.load(a, 16);
+      const x1r = v128.load(a + sIn), x1i = v128.load(a + sIn, 16);
+      const x2r = v128.load(a + 2 * sIn), x2i = v128.load(a + 2 * sIn, 16);
+      const x3r = v128.load(a + 3 * sIn), x3i = v128.load(a + 3 * sIn, 16);
+      const t2r = v128.add<T>(x0r, x2r), t2i = v128.add<T>(x0i, x2i);
+      const t1r = v128.sub<T>(x0r, x2r), t1i = v128.sub<T>(x0i, x2i);
+      const t3r = v128.add<T>(x1r, x3r), t3i = v128.add<T>(x1i, x3i);
+      const t4r = v128.sub<T>(x1r, x3r), t4i = v128.sub<T>(x1i, x3i);
+      v128.store(o, v128.add<T>(t2r, t3r));
+      v128.store(o, v128.add<T>(t2i, t3i), 16);
+      const y2r = v128.sub<T>(t2r, t3r), y2i = v128.sub<T>(t2i, t3i);
+      const y1r = v128.add<T>(t1r, t4i), y1i = v128.sub<T>(t1i, t4r);
+      const y3r = v128.sub<T>(t1r, t4i), y3i = v128.add<T>(t1i, t4r);
+      let wr = twr<T>(w), wi = twi<T>(w);
+      v128.store(o + sOut, cmulRe<T>(y1r, y1i, wr, wi));
+      v128.store(o + sOut, cmulIm<T>(y1r, y1i, wr, wi), 16);
+      wr = twr<T>(w + wOff);
+      wi = twi<T>(w + wOff);
+      v128.store(o + 2 * sOut, cmulRe<T>(y2r, y2i, wr, wi));
+      v128.store(o + 2 * sOut, cmulIm<T>(y2r, y2i, wr, wi), 16);
+      wr = twr<T>(w + 2 * wOff);
+      wi = twi<T>(w + 2 * wOff);
+      v128.store(o + 3 * sOut, cmulRe<T>(y3r, y3i, wr, wi));
+      v128.store(o + 3 * sOut, cmulIm<T>(y3r, y3i, wr, wi), 16);
+      a += 32;
+      o += 32;
+      w += tws;
+    }
+  }
+}
+
+/** Radix-5 pass. */
+export function pass5<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): void {
+  const sIn = <usize>ido << 5;
+  const sOut = (<usize>ido * <usize>l1) << 5;
+  const tws = <usize>sizeof<T>() << 1;
+  const wOff = <usize>ido * tws;
+  const c1 = v128.splat<T>(<T>0.30901699437494745);
+  const c2 = v128.splat<T>(<T>-0.8090169943749475);
+  const s1 = v128.splat<T>(<T>0.9510565162951535);
+  const s2 = v128.splat<T>(<T>0.5877852522924731);
+  for (let k = 0; k < l1; k++) {
+    let a = cc + ((<usize>ido * <usize>(5 * k)) << 5);
+    let o = ch + ((<usize>ido * <usize>k) << 5);
+    let w = wa;
+    for (let i = 0; i < ido; i++) {
+      const x0r = v128.load(a), x0i = v128.load(a, 16);
+      const x1r = v128.load(a + sIn), x1i = v128.load(a + sIn, 16);
+      const x2r = v128.load(a + 2 * sIn), x2i = v128.load(a + 2 * sIn, 16);
+      const x3r = v128.load(a + 3 * sIn), x3i = v128.load(a + 3 * sIn, 16);
+      const x4r = v128.load(a + 4 * sIn), x4i = v128.load(a + 4 * sIn, 16);
+      const a1r = v128.add<T>(x1r, x4r), a1i = v128.add<T>(x1i, x4i);
+      const b1r = v128.sub<T>(x1r, x4r), b1i = v128.sub<T>(x1i, x4i);
+      const a2r = v128.add<T>(x2r, x3r), a2i = v128.add<T>(x2i, x3i);
+      const b2r = v128.sub<T>(x2r, x3r), b2i = v128.sub<T>(x2i, x3i);
+      v128.store(o, v128.add<T>(x0r, v128.add<T>(a1r, a2r)));
+      v128.store(o, v128.add<T>(x0i, v128.add<T>(a1i, a2i)), 16);
+      const r1r = v128.add<T>(x0r, v128.add<T>(v128.mul<T>(c1, a1r), v128.mul<T>(c2, a2r)));
+      const r1i = v128.add<T>(x0i, v128.add<T>(v128.mul<T>(c1, a1i), v128.mul<T>(c2, a2i)));
+      const r2r = v128.add<T>(x0r, v128.add<T>(v128.mul<T>(c2, a1r), v128.mul<T>(c1, a2r)));
+      const r2i = v128.add<T>(x0i, v128.add<T>(v128.mul<T>(c2, a1i), v128.mul<T>(c1, a2i)));
+      const q1r = v128.add<T>(v128.mul<T>(s1, b1r), v128.mul<T>(s2, b2r));
+      const q1i = v128.add<T>(v128.mul<T>(s1, b1i), v128.mul<T>(s2, b2i));
+      const q2r = v128.sub<T>(v128.mul<T>(s2, b1r), v128.mul<T>(s1, b2r));
+      const q2i = v128.sub<T>(v128.mul<T>(s2, b1i), v128.mul<T>(s1, b2i));
+      // y1 = r1 - i q1, y4 = r1 + i q1, y2 = r2 - i q2, y3 = r2 + i q2
+      const y1r = v128.add<T>(r1r, q1i), y1i = v128.sub<T>(r1i, q1r);
+      const y4r = v128.sub<T>(r1r, q1i), y4i = v128.add<T>(r1i, q1r);
+      const y2r = v128.add<T>(r2r, q2i), y2i = v128.sub<T>(r2i, q2r);
+      const y3r = v128.sub<T>(r2r, q2i), y3i = v128.add<T>(r2i, q2r);
+      if (ido == 1) {
+        v128.store(o + sOut, y1r);
+        v128.store(o + sOut, y1i, 16);
+        v128.store(o + 2 * sOut, y2r);
+        v128.store(o + 2 * sOut, y2i, 16);
+        v128.store(o + 3 * sOut, y3r);
+        v128.store(o + 3 * sOut, y3i, 16);
+        v128.store(o + 4 * sOut, y4r);
+        v128.store(o + 4 * sOut, y4i, 16);
+      } else {
+        let wr = twr<T>(w), wi = twi<T>(w);
+        v128.store(o + sOut, cmulRe<T>(y1r, y1i, wr, wi));
+        v128.store(o + sOut, cmulIm<T>(y1r, y1i, wr, wi), 16);
+        wr = twr<T>(w + wOff);
+        wi = twi<T>(w + wOff);
+        v128.store(o + 2 * sOut, cmulRe<T>(y2r, y2i, wr, wi));
+        v128.store(o + 2 * sOut, cmulIm<T>(y2r, y2i, wr, wi), 16);
+        wr = twr<T>(w + 2 * wOff);
+        wi = twi<T>(w + 2 * wOff);
+        v128.store(o + 3 * sOut, cmulRe<T>(y3r, y3i, wr, wi));
+        v128.store(o + 3 * sOut, cmulIm<T>(y3r, y3i, wr, wi), 16);
+        wr = twr<T>(w + 3 * wOff);
+        wi = twi<T>(w + 3 * wOff);
+        v128.store(o + 4 * sOut, cmulRe<T>(y4r, y4i, wr, wi));
+        v128.store(o + 4 * sOut, cmulIm<T>(y4r, y4i, wr, wi), 16);
+      }
+      a += 32;
+      o += 32;
+      w += tws;
+    }
+  }
+}

@@ -1,0 +1,92 @@
+// Radix-8 pass of the batch FFT (layout and twiddles as in passes.ts).
+import { cmulIm, cmulRe } from './passes';
+
+/** Stores y (re, im) to o, times the twiddle at w when tw. */
+@inline function put<T>(o: usize, yr: v128, yi: v128, w: usize, tw: bool): void {
+  if (tw) {
+    const wr = v128.load_splat<T>(w), wi = v128.load_splat<T>(w + sizeof<T>());
+    v128.store(o, cmulRe<T>(yr, yi, wr, wi));
+    v128.store(o, cmulIm<T>(yr, yi, wr, wi), 16);
+  } else {
+    v128.store(o, yr);
+    v128.store(o, yi, 16);
+  }
+}
+
+/** One radix-8 butterfly: inputs at a + j·sIn, outputs at o + j·sOut, twiddles w + (j-1)·wOff. */
+@inline function bfly8<T>(a: usize, sIn: usize, o: usize, sOut: usize, w: usize, wOff: usize, tw: bool): void {
+  const h = v128.splat<T>(<T>0.7071067811865476);
+  // E = DFT4(x0, x2, x4, x6)
+  let pr = v128.load(a), pi = v128.load(a, 16);
+  let qr = v128.load(a + 4 * sIn), qi = v128.load(a + 4 * sIn, 16);
+  const ar = v128.add<T>(pr, qr), ai = v128.add<T>(pi, qi);
+  const br = v128.sub<T>(pr, qr), bi = v128.sub<T>(pi, qi);
+  pr = v128.load(a + 2 * sIn);
+  pi = v128.load(a + 2 * sIn, 16);
+  qr = v128.load(a + 6 * sIn);
+  qi = v128.load(a + 6 * sIn, 16);
+  const cr = v128.add<T>(pr, qr), ci = v128.add<T>(pi, qi);
+  const dr = v128.sub<T>(pr, qr), di = v128.sub<T>(pi, qi);
+  const e0r = v128.add<T>(ar, cr), e0i = v128.add<T>(ai, ci);
+  const e2r = v128.sub<T>(ar, cr), e2i = v128.sub<T>(ai, ci);
+  const e1r = v128.add<T>(br, di), e1i = v128.sub<T>(bi, dr);
+  const e3r = v128.sub<T>(br, di), e3i = v128.add<T>(bi, dr);
+  // O = DFT4(x1, x3, x5, x7)
+  pr = v128.load(a + sIn);
+  pi = v128.load(a + sIn, 16);
+  qr = v128.load(a + 5 * sIn);
+  qi = v128.load(a + 5 * sIn, 16);
+  const fr = v128.add<T>(pr, qr), fi = v128.add<T>(pi, qi);
+  const gr = v128.sub<T>(pr, qr), gi = v128.sub<T>(pi, qi);
+  pr = v128.load(a + 3 * sIn);
+  pi = v128.load(a + 3 * sIn, 16);
+  qr = v128.load(a + 7 * sIn);
+  qi = v128.load(a + 7 * sIn, 16);
+  const kr = v128.add<T>(pr, qr), ki = v128.add<T>(pi, qi);
+  const lr = v128.sub<T>(pr, qr), li = v128.sub<T>(pi, qi);
+  const o0r = v128.add<T>(fr, kr), o0i = v128.add<T>(fi, ki);
+  const o2r = v128.sub<T>(fr, kr), o2i = v128.sub<T>(fi, ki);
+  const o1r = v128.add<T>(gr, li), o1i = v128.sub<T>(gi, lr);
+  const o3r = v128.sub<T>(gr, li), o3i = v128.add<T>(gi, lr);
+  put<T>(o, v128.add<T>(e0r, o0r), v128.add<T>(e0i, o0i), 0, false);
+  put<T>(o + 4 * sOut, v128.sub<T>(e0r, o0r), v128.sub<T>(e0i, o0i), w + 3 * wOff, tw);
+  // W8·O1
+  const t1r = v128.mul<T>(v128.add<T>(o1r, o1i), h), t1i = v128.mul<T>(v128.sub<T>(o1i, o1r), h);
+  put<T>(o + sOut, v128.add<T>(e1r, t1r), v128.add<T>(e1i, t1i), w, tw);
+  put<T>(o + 5 * sOut, v128.sub<T>(e1r, t1r), v128.sub<T>(e1i, t1i), w + 4 * wOff, tw);
+  // -i·O2
+  put<T>(o + 2 * sOut, v128.add<T>(e2r, o2i), v128.sub<T>(e2i, o2r), w + wOff, tw);
+  put<T>(o + 6 * sOut, v128.sub<T>(e2r, o2i), v128.add<T>(e2i, o2r), w + 5 * wOff, tw);
+  // W8³·O3
+  const t3r = v128.mul<T>(v128.sub<T>(o3i, o3r), h), t3i = v128.neg<T>(v128.mul<T>(v128.add<T>(o3r, o3i), h));
+  put<T>(o + 3 * sOut, v128.add<T>(e3r, t3r), v128.add<T>(e3i, t3i), w + 2 * wOff, tw);
+  put<T>(o + 7 * sOut, v128.sub<T>(e3r, t3r), v128.sub<T>(e3i, t3i), w + 6 * wOff, tw);
+}
+
+/** Radix-8 pass (two radix-4 halves combined with eighth roots of unity). */
+export function pass8<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): void {
+  const sIn = <usize>ido << 5;
+  const sOut = (<usize>ido * <usize>l1) << 5;
+  const tws = <usize>sizeof<T>() << 1;
+  const wOff = <usize>ido * tws;
+  if (ido == 1) {
+    let a = cc, o = ch;
+    for (let k = 0; k < l1; k++) {
+      bfly8<T>(a, 32, o, sOut, 0, 0, false);
+      a += 256;
+      o += 32;
+    }
+    return;
+  }
+  for (let k = 0; k < l1; k++) {
+    let a = cc + ((<usize>ido * <usize>(8 * k)) << 5);
+    let o = ch + ((<usize>ido * <usize>k) << 5);
+    let w = wa;
+    for (let i = 0; i < ido; i++) {
+      bfly8<T>(a, sIn, o, sOut, w, wOff, true);
+      a += 32;
+      o += 32;
+      w += tws;
+    }
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * The 2D transforms over the engine: input validation, copying frames into the core's memory,
+ * the two passes (rows, then columns; split across threads), and copying results out.
+ * Arrays of more than two dimensions are transformed frame by frame over their last two axes.
+ */
+import ndarray from 'ndarray';
+import { ShapeError, ValueError } from '../../errors';
+import { ComplexArray, Dataset, NdArray, isDataset, isNdArray } from '../../types/dataset';
+import { FftEngine, ThreadScratch, bytesOf, lanesOf, splitRange } from './engine';
+import { getEngine } from './engineRegistry';
+import { Precision } from './plan';
+
+/** Options shared by the transforms. */
+export interface FftOptions {
+  /**
+   * Threads to use (Node only; the browser and `workers: 1` compute on the calling thread).
+   * Default: every available core for transforms of ≥ 256×256 elements, one thread below that.
+   * More than the machine's cores are capped to them. Results are identical for any value.
+   */
+  workers?: number;
+}
+
+type Floats = Float32Array | Float64Array;
+
+/** Elements from which the default uses every core. */
+const PARALLEL_MIN = 256 * 256;
+
+/** An ndarray from an ndarray or a Dataset argument. */
+export function realInput(x: NdArray | Dataset, fn: string, name = 'x'): NdArray {
+  const nd = isDataset(x) ? x.data : x;
+  if (!isNdArray(nd)) throw new ValueError(`${fn}: ${name} must be an ndarray or a Dataset; got ${typeof x}.`);
+  checkShape(nd.shape, fn, name);
+  return nd;
+}
+
+/** `{re, im}` from a complex argument (a `{re, im}` pair, or a complex Dataset). */
+export function complexInput(z: ComplexArray | Dataset | NdArray, fn: string, name = 'X'): { re: NdArray; im: NdArray | null } {
+  if (isDataset(z)) return complexInput(z.imag ? { re: z.data, im: z.imag } : z.data, fn, name);
+  if (isNdArray(z)) {
+    checkShape(z.shape, fn, name);
+    return { re: z, im: null };
+  }
+  const c = z as ComplexArray;
+  if (!c || !isNdArray(c.re) || !isNdArray(c.im)) {
+    throw new ValueError(`${fn}: ${name} must be {re, im} (two ndarrays of one shape), a complex Dataset or a real ndarray.`);
+  }
+  if (c.re.shape.length !== c.im.shape.length || c.re.shape.some((s, i) => s !== c.im.shape[i])) {
+    throw new ShapeError(`${fn}: ${name}.re and ${name}.im must have one shape; got [${c.re.shape}] and [${c.im.shape}].`);
+  }
+  checkShape(c.re.shape, fn, name);
+  return { re: c.re, im: c.im };
+}
+
+function checkShape(shape: number[], fn: string, name: string): void {
+  if (shape.length < 2) throw new ShapeError(`${fn}: ${name} must have at least 2 dimensions ([..., rows, cols]); got shape [${shape}].`);
+  if (shape.some(s => !(s >= 1))) throw new ShapeError(`${fn}: ${name} must have no empty axis; got shape [${shape}].`);
+}
+
+/** Precision of the computation: f32 when every input is float32, else f64 (as scipy.fft does). */
+export function precisionOf(...arrays: Array<NdArray | null>): Precision {
+  return arrays.every(a => a === null || a.data instanceof Float32Array) ? 'f32' : 'f64';
+}
+
+/** Threads for a transform of `elements` per frame. */
+export function threadsFor(eng: FftEngine, options: FftOptions | undefined, elements: number, fn: string): number {
+  const w = options?.workers;
+  if (w === undefined) return elements >= PARALLEL_MIN ? eng.threadsFor(Infinity) : 1;
+  if (!(Number.isInteger(w) && w >= 1)) throw new ValueError(`${fn}: options.workers must be a positive integer; got ${w}.`);
+  return eng.threadsFor(w);
+}
+
+function frameCount(shape: number[]): number {
+  return shape.slice(0, -2).reduce((a, b) => a * b, 1);
+}
+
+/** Offset of frame f of an N-D ndarray (leading axes unravelled in row-major order). */
+function frameOffset(a: NdArray, f: number): number {
+  let off = a.offset;
+  for (let d = a.shape.length - 3; d >= 0; d--) {
+    const i = f % a.shape[d];
+    f = (f - i) / a.shape[d];
+    off += i * a.stride[d];
+  }
+  return off;
+}
+
+/**
+ * Copies rows r0…r1-1 of frame f of `a` (its last two axes; rows/cols beyond `a` read as zero,
+ * extra ones are dropped) into dst [r1 - r0, cols].
+ */
+function copyFrameIn(a: NdArray | null, f: number, dst: Floats, rows: number, cols: number, r0 = 0, r1 = rows): void {
+  if (a === null) {
+    dst.fill(0);
+    return;
+  }
+  const nd = a.shape.length;
+  const ar = a.shape[nd - 2], ac = a.shape[nd - 1];
+  const s0 = a.stride[nd - 2], s1 = a.stride[nd - 1];
+  const base = frameOffset(a, f) + r0 * s0;
+  const d = a.data as unknown as ArrayLike<number> & { subarray?: (s: number, e: number) => ArrayLike<number> };
+  const r = Math.max(0, Math.min(r1, ar) - r0), c = Math.min(cols, ac);
+  if (r < r1 - r0 || c < cols) dst.fill(0);
+  if (s1 === 1 && s0 === ac && ac === cols && d.subarray && (a.data instanceof Float32Array || a.data instanceof Float64Array)) {
+    dst.set(d.subarray(base, base + r * cols));
+    return;
+  }
+  for (let i = 0; i < r; i++) {
+    let idx = base + i * s0;
+    const o = i * cols;
+    if (s1 === 1) for (let j = 0; j < c; j++) dst[o + j] = d[idx + j];
+    else for (let j = 0; j < c; j++, idx += s1) dst[o + j] = d[idx];
+  }
+}
+
+/** Allocates blocks, runs body, frees everything (scratch included). */
+function withBlocks<R>(eng: FftEngine, sizes: number[], body: (ptrs: number[], scratch: (th: number, maxN: number, sc: number) => ThreadScratch[]) => R): R {
+  const ptrs: number[] = [];
+  const scratches: ThreadScratch[][] = [];
+  try {
+    for (const s of sizes) ptrs.push(eng.alloc(s));
+    return body(ptrs, (th, maxN, sc) => {
+      const s = eng.scratch(th, maxN, sc);
+      scratches.push(s);
+      return s;
+    });
+  } finally {
+    for (const s of scratches) eng.freeScratch(s);
+    eng.free(...ptrs);
+  }
+}
+
+/** rfft2 over the last two axes. */
+export function rfft2Impl(x: NdArray, options: FftOptions | undefined, fn: string): ComplexArray {
+  const eng = getEngine();
+  const t = precisionOf(x);
+  const sz = bytesOf(t), L = lanesOf(t);
+  const shape = x.shape.slice();
+  const [ny, nx] = shape.slice(-2);
+  const nc = (nx >> 1) + 1;
+  const frames = frameCount(shape);
+  const th = threadsFor(eng, options, ny * nx, fn);
+  const pr = eng.plan(t, nx), pc = eng.plan(t, ny);
+  const plane = ny * nc;
+  const re = eng.alloc(frames * plane * sz), im = eng.alloc(frames * plane * sz);
+  const group = 2 * L;
+  try {
+    // Rows of the worker threads are copied into src first; the calling thread then copies its own
+    // rows a group at a time into a small staging buffer that stays in cache for its transform.
+    withBlocks(eng, [ny * nx * sz, group * nx * sz], ([src, stage], scratch) => {
+      const s = scratch(th, Math.max(nx, ny), Math.max(pr.scratchBytes, pc.scratchBytes));
+      const ranges = splitRange(ny, th, group);
+      for (let f = 0; f < frames; f++) {
+        const fre = re + f * plane * sz, fim = im + f * plane * sz;
+        for (const [r0, r1] of ranges.slice(1)) copyFrameIn(x, f, eng.view(t, src + r0 * nx * sz, (r1 - r0) * nx), ny, nx, r0, r1);
+        const [m0, m1] = ranges[0];
+        const local = () => {
+          for (let g = m0; g < m1; g += group) {
+            const g1 = Math.min(g + group, m1);
+            copyFrameIn(x, f, eng.view(t, stage, (g1 - g) * nx), ny, nx, g, g1);
+            eng.exports[`rowsR2C_${t}`](stage - g * nx * sz, ny, nx, g, g1, fre, fim, pr.ptr, s[0].a, s[0].b, s[0].sc);
+          }
+        };
+        eng.run(ranges.map(([r0, r1], i) => ({ fn: `rowsR2C_${t}`, args: [src, ny, nx, r0, r1, fre, fim, pr.ptr, s[i].a, s[i].b, s[i].sc], local: i === 0 ? local : undefined })));
+        eng.run(splitRange(nc, th, 4 * L).map(([c0, c1], i) => ({ fn: `colsC2C_${t}`, args: [fre, fim, ny, nc, c0, c1, pc.ptr, s[i].a, s[i].bs, s[i].b, s[i].sc, 0, 1] })));
+      }
+    });
+  } catch (e) {
+    eng.free(re, im);
+    throw e;
+  }
+  const outRe = eng.takeResult(t, re, frames * plane), outIm = eng.takeResult(t, im, frames * plane);
+  const outShape = [...shape.slice(0, -1), nc];
+  return { re: ndarray(outRe, outShape), im: ndarray(outIm, outShape) };
+}
+
+/** fft2 (inverse = false) or ifft2 (inverse = true, with 1/N) over the last two axes. */
+export function fft2Impl(z: { re: NdArray; im: NdArray | null }, inverse: boolean, options: FftOptions | undefined, fn: string): ComplexArray {
+  const eng = getEngine();
+  const t = precisionOf(z.re, z.im);
+  const sz = bytesOf(t), L = lanesOf(t);
+  const shape = z.re.shape.slice();
+  const [ny, nx] = shape.slice(-2);
+  const frames = frameCount(shape);
+  const th = threadsFor(eng, options, ny * nx, fn);
+  const pr = eng.plan(t, nx), pc = eng.plan(t, ny);
+  const n = ny * nx;
+  const conj = inverse ? 1 : 0;
+  const re = eng.alloc(frames * n * sz), im = eng.alloc(frames * n * sz);
+  try {
+    withBlocks(eng, [], (_, scratch) => {
+      const s = scratch(th, Math.max(nx, ny), Math.max(pr.scratchBytes, pc.scratchBytes));
+      for (let f = 0; f < frames; f++) {
+        const fre = re + f * n * sz, fim = im + f * n * sz;
+        copyFrameIn(z.re, f, eng.view(t, fre, n), ny, nx);
+        copyFrameIn(z.im, f, eng.view(t, fim, n), ny, nx);
+        eng.run(splitRange(ny, th, L).map(([r0, r1], i) => ({ fn: `rowsC2C_${t}`, args: [fre, fim, fre, fim, ny, nx, r0, r1, pr.ptr, s[i].a, s[i].b, s[i].sc, conj, 1] })));
+        eng.run(splitRange(nx, th, 4 * L).map(([c0, c1], i) => ({ fn: `colsC2C_${t}`, args: [fre, fim, ny, nx, c0, c1, pc.ptr, s[i].a, s[i].bs, s[i].b, s[i].sc, conj, inverse ? 1 / n : 1] })));
+      }
+    });
+  } catch (e) {
+    eng.free(re, im);
+    throw e;
+  }
+  const outRe = eng.takeResult(t, re, frames * n), outIm = eng.takeResult(t, im, frames * n);
+  return { re: ndarray(outRe, shape), im: ndarray(outIm, shape) };
+}
+
+/** irfft2 over the last two axes to output rows × cols (input cropped or zero-padded as numpy does). */
+export function irfft2Impl(z: { re: NdArray; im: NdArray | null }, rowsCols: [number, number] | undefined, options: FftOptions | undefined, fn: string): NdArray {
+  const eng = getEngine();
+  const t = precisionOf(z.re, z.im);
+  const sz = bytesOf(t), L = lanesOf(t);
+  const inShape = z.re.shape.slice();
+  const [ny, nx] = rowsCols ?? [inShape[inShape.length - 2], 2 * (inShape[inShape.length - 1] - 1)];
+  if (!(Number.isInteger(ny) && ny >= 1 && Number.isInteger(nx) && nx >= 1)) {
+    throw new ValueError(`${fn}: options.shape must be two positive integers [rows, cols]; got [${ny}, ${nx}] (an input of one column needs options.shape).`);
+  }
+  const nc = (nx >> 1) + 1;
+  const frames = frameCount(inShape);
+  const th = threadsFor(eng, options, ny * nx, fn);
+  const pr = eng.plan(t, nx), pc = eng.plan(t, ny);
+  const dst = eng.alloc(frames * ny * nx * sz);
+  try {
+    withBlocks(eng, [ny * nc * sz, ny * nc * sz], ([re, im], scratch) => {
+      const s = scratch(th, Math.max(nx + 2, ny), Math.max(pr.scratchBytes, pc.scratchBytes));
+      for (let f = 0; f < frames; f++) {
+        const fdst = dst + f * ny * nx * sz;
+        copyFrameIn(z.re, f, eng.view(t, re, ny * nc), ny, nc);
+        copyFrameIn(z.im, f, eng.view(t, im, ny * nc), ny, nc);
+        eng.run(splitRange(nc, th, 4 * L).map(([c0, c1], i) => ({ fn: `colsC2C_${t}`, args: [re, im, ny, nc, c0, c1, pc.ptr, s[i].a, s[i].bs, s[i].b, s[i].sc, 1, 1] })));
+        eng.run(splitRange(ny, th, 2 * L).map(([r0, r1], i) => ({ fn: `rowsC2R_${t}`, args: [re, im, fdst, ny, nx, r0, r1, pr.ptr, s[i].a, s[i].b, s[i].sc, 1 / (ny * nx)] })));
+      }
+    });
+  } catch (e) {
+    eng.free(dst);
+    throw e;
+  }
+  const out = eng.takeResult(t, dst, frames * ny * nx);
+  return ndarray(out, [...inShape.slice(0, -2), ny, nx]);
+}
