@@ -13,34 +13,41 @@ export type WindowName = 'hann' | 'periodic-smooth' | 'none';
 /** Every {@link WindowName}, for validation. */
 export const WINDOW_NAMES: readonly WindowName[] = ['hann', 'periodic-smooth', 'none'];
 
-/** Periodic 2D Hann window w(r)·w(c), w(n) = ½ − ½·cos(2πn/N) (fft.hann2d with periodic: true), row-major. */
-export function hannPeriodic(rows: number, cols: number): Float64Array {
-  return hann2d([rows, cols], { periodic: true }).data as Float64Array;
+/** Periodic 1D Hann window w(n) = ½ − ½·cos(2πn/N) (the row of fft.hann2d([1, n], {periodic: true})). */
+export function hannPeriodic1d(n: number): Float64Array {
+  return hann2d([1, n], { periodic: true }).data as Float64Array;
 }
 
 /**
- * The image apodised as the window says: `w·f` (periodic Hann), the periodic component `p` of
- * f = p + s (fft.periodicSmoothDecomposition), or a copy (none). With `subtractMean`, the
- * (window-weighted) mean is removed first, so the zero-frequency lobe does not leak into neighbouring
- * frequencies — the spectrum away from k = 0 is unchanged for 'none' and 'periodic-smooth' and barely
- * changed for 'hann'.
+ * The image apodised as the window says: `w(y)·w(x)·f` (periodic Hann, separable), the periodic
+ * component `p` of f = p + s (fft.periodicSmoothDecomposition), or a copy (none). With
+ * `subtractMean`, the (window-weighted) mean is removed first, so the zero-frequency lobe does not
+ * leak into neighbouring frequencies — the spectrum away from k = 0 is unchanged for 'none' and
+ * 'periodic-smooth' and barely changed for 'hann'.
  */
 export function apodize(img: ArrayLike<number>, rows: number, cols: number, window: WindowName, subtractMean = false): Float64Array {
   const n = rows * cols;
   if (window === 'hann') {
-    const w = hannPeriodic(rows, cols);
+    const wy = hannPeriodic1d(rows);
+    const wx = hannPeriodic1d(cols);
     let mean = 0;
     if (subtractMean) {
-      let sw = 0;
       let swf = 0;
-      for (let i = 0; i < n; i++) {
-        sw += w[i];
-        swf += w[i] * img[i];
+      for (let r = 0; r < rows; r++) {
+        let s = 0;
+        for (let c = 0; c < cols; c++) s += wx[c] * img[r * cols + c];
+        swf += wy[r] * s;
       }
+      const sw = wy.reduce((a, x) => a + x, 0) * wx.reduce((a, x) => a + x, 0);
       mean = sw > 0 ? swf / sw : 0;
     }
-    for (let i = 0; i < n; i++) w[i] *= img[i] - mean;
-    return w;
+    const out = new Float64Array(n);
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      const a = wy[r];
+      for (let c = 0; c < cols; c++) out[base + c] = a * wx[c] * (img[base + c] - mean);
+    }
+    return out;
   }
   const out =
     window === 'periodic-smooth'
@@ -58,7 +65,8 @@ export function apodize(img: ArrayLike<number>, rows: number, cols: number, wind
 /** Σ w² over the image: the factor a white-noise power takes from the window (N for none/periodic-smooth). */
 export function windowSumSq(rows: number, cols: number, window: WindowName): number {
   if (window !== 'hann') return rows * cols;
-  return hannPeriodic(rows, cols).reduce((a, x) => a + x * x, 0);
+  const sq = (w: Float64Array): number => w.reduce((a, x) => a + x * x, 0);
+  return sq(hannPeriodic1d(rows)) * sq(hannPeriodic1d(cols));
 }
 
 /**
@@ -67,12 +75,17 @@ export function windowSumSq(rows: number, cols: number, window: WindowName): num
  * Null when a value is negative or not finite (not a counting image).
  */
 export function shotNoiseFloor(img: ArrayLike<number>, rows: number, cols: number, window: WindowName): number | null {
-  const w = window === 'hann' ? hannPeriodic(rows, cols) : null;
+  const wy = window === 'hann' ? hannPeriodic1d(rows) : null;
+  const wx = window === 'hann' ? hannPeriodic1d(cols) : null;
   let s = 0;
-  for (let i = 0; i < rows * cols; i++) {
-    const v = img[i];
-    if (!(v >= 0) || !Number.isFinite(v)) return null;
-    s += w ? w[i] * w[i] * v : v;
+  for (let r = 0; r < rows; r++) {
+    let row = 0;
+    for (let c = 0; c < cols; c++) {
+      const v = img[r * cols + c];
+      if (!(v >= 0) || !Number.isFinite(v)) return null;
+      row += wx ? wx[c] * wx[c] * v : v;
+    }
+    s += wy ? wy[r] * wy[r] * row : row;
   }
   return s;
 }
