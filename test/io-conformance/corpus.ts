@@ -1,4 +1,5 @@
 // Test helper: where the real-file corpus lives, and a describe() that reports (never hides) its absence.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -37,3 +38,36 @@ export function assertClose(actual: number, expected: number, relTol = 1e-6, wha
   const ok = Math.abs(actual - expected) <= relTol * Math.max(1, Math.abs(expected));
   if (!ok) throw new Error(`${what}: expected ${expected}, got ${actual} (relative tolerance ${relTol})`);
 }
+
+type Ds = { data: { data: unknown; shape: number[]; get(...i: number[]): number }; axes: Array<{ name: string; size: number; scale: number; offset: number; units: string }> };
+
+/** Asserts whichever of min, max, mean, sum and first element (over the raw array) are given. */
+export function expectStats(ds: Ds, e: { min?: number; max?: number; mean?: number; sum?: number; first?: number }, tol = 1e-6): void {
+  const a = ds.data.data as ArrayLike<number>;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    min = Math.min(min, a[i]);
+    max = Math.max(max, a[i]);
+    sum += a[i];
+  }
+  if (e.min !== undefined) assertClose(min, e.min, tol, 'min');
+  if (e.max !== undefined) assertClose(max, e.max, tol, 'max');
+  if (e.mean !== undefined) assertClose(sum / a.length, e.mean, tol, 'mean');
+  if (e.sum !== undefined) assertClose(sum, e.sum, tol, 'sum');
+  if (e.first !== undefined) assertClose(ds.data.get(...ds.data.shape.map(() => 0)), e.first, tol, 'first element');
+}
+
+/** [name, size, scale, units, offset?] per axis. */
+export function expectAxes(ds: Ds, expected: Array<[string, number, number, string, number?]>, tol = 1e-5): void {
+  assert.deepEqual(
+    ds.axes.map(a => [a.name, a.size, a.units]),
+    expected.map(([n, s, , u]) => [n, s, u])
+  );
+  expected.forEach(([, , scale, , offset], i) => {
+    assertClose(ds.axes[i].scale, scale, tol, `axes[${i}].scale`);
+    if (offset !== undefined) assertClose(ds.axes[i].offset, offset, tol, `axes[${i}].offset`);
+  });
+}
+

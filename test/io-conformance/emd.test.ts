@@ -6,38 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import * as lowdose from 'lowdose';
-import { assertClose, corpusIt } from './corpus';
+import { assertClose, corpusIt, expectAxes, expectStats } from './corpus';
 
 type Ds = lowdose.Dataset;
-
-function expectStats(ds: Ds, e: { min?: number; max?: number; mean?: number; sum?: number; first?: number }, tol = 1e-6): void {
-  const a = ds.data.data as ArrayLike<number>;
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    min = Math.min(min, a[i]);
-    max = Math.max(max, a[i]);
-    sum += a[i];
-  }
-  if (e.min !== undefined) assertClose(min, e.min, tol, 'min');
-  if (e.max !== undefined) assertClose(max, e.max, tol, 'max');
-  if (e.mean !== undefined) assertClose(sum / a.length, e.mean, tol, 'mean');
-  if (e.sum !== undefined) assertClose(sum, e.sum, tol, 'sum');
-  if (e.first !== undefined) assertClose(ds.data.get(...ds.data.shape.map(() => 0)), e.first, tol, 'first element');
-}
-
-/** [name, size, scale, units, offset?] per axis. */
-function expectAxes(ds: Ds, expected: Array<[string, number, number, string, number?]>, tol = 1e-5): void {
-  assert.deepEqual(
-    ds.axes.map(a => [a.name, a.size, a.units]),
-    expected.map(([n, s, , u]) => [n, s, u])
-  );
-  expected.forEach(([, , scale, , offset], i) => {
-    assertClose(ds.axes[i].scale, scale, tol, `axes[${i}].scale`);
-    if (offset !== undefined) assertClose(ds.axes[i].offset, offset, tol, `axes[${i}].offset`);
-  });
-}
 
 const dtype = (ds: Ds) => lowdose.dtypeOf(ds.data);
 const titles = (all: Ds[]) => all.map(d => d.metadata.title);

@@ -8,38 +8,9 @@
 // is asserted here as −172.08 nm, and the 5×5 spectrum image's y offset (element 5) differs.
 import assert from 'node:assert/strict';
 import * as lowdose from 'lowdose';
-import { assertClose, corpusFile, corpusIt } from './corpus';
+import { assertClose, corpusFile, corpusIt, expectAxes, expectStats } from './corpus';
 
 type Ds = lowdose.Dataset;
-
-function expectStats(ds: Ds, e: { min: number; max: number; mean: number; sum: number; first: number }, tol = 1e-6): void {
-  const a = ds.data.data as ArrayLike<number>;
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    min = Math.min(min, a[i]);
-    max = Math.max(max, a[i]);
-    sum += a[i];
-  }
-  assertClose(min, e.min, tol, 'min');
-  assertClose(max, e.max, tol, 'max');
-  assertClose(sum / a.length, e.mean, tol, 'mean');
-  assertClose(sum, e.sum, tol, 'sum');
-  assertClose(ds.data.get(...ds.data.shape.map(() => 0)), e.first, tol, 'first element');
-}
-
-/** [name, size, scale, units, offset] per axis. */
-function expectAxes(ds: Ds, expected: Array<[string, number, number, string, number]>, tol = 1e-5): void {
-  assert.deepEqual(
-    ds.axes.map(a => [a.name, a.size, a.units]),
-    expected.map(([n, s, , u]) => [n, s, u])
-  );
-  expected.forEach(([, , scale, , offset], i) => {
-    assertClose(ds.axes[i].scale, scale, tol, `axes[${i}].scale`);
-    assertClose(ds.axes[i].offset, offset, tol, `axes[${i}].offset`);
-  });
-}
 
 const dtype = (ds: Ds) => lowdose.dtypeOf(ds.data);
 const seriesVersion = (ds: Ds) => (ds.metadata.original as { serHeader: { seriesVersion: number } }).serHeader.seriesVersion;
