@@ -1,1 +1,2 @@
 export { matrixDft, upsampledGrid, MatrixDftOptions, MatrixDftResult } from './matrixDft';
+export { phaseCrossCorrelation, PhaseCrossCorrelationOptions, PhaseCrossCorrelationResult } from './phaseCrossCorrelation';
