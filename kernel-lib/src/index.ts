@@ -9,6 +9,7 @@ export * as display from './display';
 export * as io from './io';
 export * as fft from './fft';
 export * as registration from './registration';
+export * as motion from './motion';
 export * as dose from './dose';
 export * as lattice from './lattice';
 export * as crystal from './crystal';

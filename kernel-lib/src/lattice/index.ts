@@ -4,3 +4,4 @@ export { indexPeaks, IndexPeaksOptions, IndexPeaksResult, IndexedPeak, PeakPair,
 export { findPeaks, FindPeaksOptions } from './findPeaks';
 export { refinePeak, Peak, FriedelMate, PeakStart, RefineOptions, RefinePeakOptions } from './refinePeak';
 export { informationLimit, InformationLimitOptions, InformationLimitResult, InformationSpot } from './informationLimit';
+export { trackSpots, TrackSpotsOptions, TrackSpotsResult } from './trackSpots';

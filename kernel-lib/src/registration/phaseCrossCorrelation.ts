@@ -151,7 +151,7 @@ function realPath(ref: NdArray, mov: NdArray, u: number, normalization: 'phase' 
     let re = ar[k] * br[k] + ai[k] * bi[k];
     let im = ai[k] * br[k] - ar[k] * bi[k];
     if (normalization === 'phase') {
-      const m = Math.max(Math.hypot(re, im), 100 * eps);
+      const m = Math.max(Math.sqrt(re * re + im * im), 100 * eps);
       re /= m;
       im /= m;
     }
@@ -207,7 +207,7 @@ function complexPath(a: Input, b: Input, fourier: boolean, u: number, normalizat
     let re = A.re[k] * B.re[k] + A.im[k] * B.im[k];
     let im = A.im[k] * B.re[k] - A.re[k] * B.im[k];
     if (normalization === 'phase') {
-      const m = Math.max(Math.hypot(re, im), 100 * eps);
+      const m = Math.max(Math.sqrt(re * re + im * im), 100 * eps);
       re /= m;
       im /= m;
     }

@@ -95,18 +95,27 @@ export function halfSpectrumDft(re: Floats, im: Floats, layout: HalfLayout, ys: 
   const { rows, cols, ny, nx, rowFreq, rowMirror, colFreq, colMirrored } = layout;
   const na = ys.length;
   const nb = xs.length;
-  // Column kernel K(c, b) = exp(2πi·f_c·x_b/nx).
-  const kr = new Float64Array(cols * nb);
-  const ki = new Float64Array(cols * nb);
-  for (let c = 0; c < cols; c++) {
-    const w = (2 * Math.PI * colFreq[c]) / nx;
-    for (let b = 0; b < nb; b++) {
-      const ph = w * xs[b];
-      kr[c * nb + b] = Math.cos(ph);
-      ki[c * nb + b] = Math.sin(ph);
+  // Column kernel K(c, b) = exp(2πi·f_c·x_b/nx), stored per b (contiguous in c for the inner loop).
+  const kr = new Float64Array(nb * cols);
+  const ki = new Float64Array(nb * cols);
+  for (let b = 0; b < nb; b++) {
+    for (let c = 0; c < cols; c++) {
+      const ph = (2 * Math.PI * colFreq[c] * xs[b]) / nx;
+      kr[b * cols + c] = Math.cos(ph);
+      ki[b * cols + c] = Math.sin(ph);
     }
   }
-  // M(r, b): sum over mirrored columns; S(r, b): the others (DC and Nyquist columns).
+  // The mirrored columns form one run [c1, c2]; the others (DC, Nyquist) are handled one by one.
+  let c1 = -1;
+  let c2 = -2;
+  const single: number[] = [];
+  for (let c = 0; c < cols; c++) {
+    if (colMirrored[c]) {
+      if (c1 < 0) c1 = c;
+      c2 = c;
+    } else single.push(c);
+  }
+  // M(r, b): sum over mirrored columns; S(r, b): the others.
   const mr = new Float64Array(rows * nb);
   const mi = new Float64Array(rows * nb);
   const sr = new Float64Array(rows * nb);
@@ -114,26 +123,35 @@ export function halfSpectrumDft(re: Floats, im: Floats, layout: HalfLayout, ys: 
   for (let r = 0; r < rows; r++) {
     const o = r * nb;
     const base = r * cols;
-    for (let c = 0; c < cols; c++) {
-      const pr = re[base + c];
-      const pi = im[base + c];
-      if (pr === 0 && pi === 0) continue;
-      const kb = c * nb;
-      if (colMirrored[c]) {
-        for (let b = 0; b < nb; b++) {
-          const er = kr[kb + b];
-          const ei = ki[kb + b];
-          mr[o + b] += pr * er - pi * ei;
-          mi[o + b] += pr * ei + pi * er;
-        }
-      } else {
-        for (let b = 0; b < nb; b++) {
-          const er = kr[kb + b];
-          const ei = ki[kb + b];
-          sr[o + b] += pr * er - pi * ei;
-          si[o + b] += pr * ei + pi * er;
-        }
+    let empty = true;
+    for (let c = 0; c < cols && empty; c++) if (re[base + c] !== 0 || im[base + c] !== 0) empty = false;
+    if (empty) continue;
+    for (let b = 0; b < nb; b++) {
+      const kb = b * cols;
+      let ar = 0;
+      let ai = 0;
+      for (let c = c1; c <= c2; c++) {
+        const pr = re[base + c];
+        const pi = im[base + c];
+        const er = kr[kb + c];
+        const ei = ki[kb + c];
+        ar += pr * er - pi * ei;
+        ai += pr * ei + pi * er;
       }
+      mr[o + b] = ar;
+      mi[o + b] = ai;
+      let br = 0;
+      let bi = 0;
+      for (const c of single) {
+        const pr = re[base + c];
+        const pi = im[base + c];
+        const er = kr[kb + c];
+        const ei = ki[kb + c];
+        br += pr * er - pi * ei;
+        bi += pr * ei + pi * er;
+      }
+      sr[o + b] = br;
+      si[o + b] = bi;
     }
   }
   // T(r, b) = M(r, b) + S(r, b) + conj(M(mirror(r), b)): the mirrored columns' conjugate half.

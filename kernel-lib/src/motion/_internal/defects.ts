@@ -1,0 +1,132 @@
+/**
+ * Detector corrections before alignment: gain-reference multiplication, a defect mask (from a list,
+ * a mask image or detected hot/dead pixels) and median replacement of the defective pixels.
+ */
+import { ShapeError, ValueError } from '../../errors';
+import { Dataset, NdArray, isDataset, isNdArray } from '../../types/dataset';
+
+/** A defective pixel. */
+export interface DefectPixel {
+  row: number;
+  col: number;
+}
+
+/** Dense float32 gain reference, validated against the frame shape. */
+export function gainArray(gain: NdArray | Dataset, rows: number, cols: number, fn: string): Float32Array {
+  const a = isDataset(gain) ? gain.data : gain;
+  if (!isNdArray(a) || a.shape.length !== 2 || a.shape[0] !== rows || a.shape[1] !== cols) {
+    throw new ShapeError(`${fn}: options.gainReference must be a 2D image of the frame shape [${rows}, ${cols}]; got ${isNdArray(a) ? `[${a.shape}]` : typeof a}.`);
+  }
+  const out = new Float32Array(rows * cols);
+  for (let r = 0, k = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++, k++) {
+      const v = a.get(r, c);
+      if (!Number.isFinite(v) || v < 0) {
+        throw new ValueError(`${fn}: options.gainReference must hold finite values ≥ 0; got ${v} at (${r}, ${c}). Mark such pixels as defects instead.`);
+      }
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** Defect mask (1 = defective) from a list of pixels or a mask image (non-zero = defective). */
+export function defectMask(defects: DefectPixel[] | NdArray | Dataset, rows: number, cols: number, fn: string): Uint8Array {
+  const mask = new Uint8Array(rows * cols);
+  if (Array.isArray(defects)) {
+    defects.forEach((p, i) => {
+      if (!p || !Number.isInteger(p.row) || !Number.isInteger(p.col) || p.row < 0 || p.row >= rows || p.col < 0 || p.col >= cols) {
+        throw new ValueError(`${fn}: options.defects[${i}] must be {row, col} with integers inside [${rows}, ${cols}]; got ${JSON.stringify(p)}.`);
+      }
+      mask[p.row * cols + p.col] = 1;
+    });
+    return mask;
+  }
+  const a = isDataset(defects) ? defects.data : defects;
+  if (!isNdArray(a) || a.shape.length !== 2 || a.shape[0] !== rows || a.shape[1] !== cols) {
+    throw new ShapeError(`${fn}: options.defects must be a list of {row, col} or a mask image of the frame shape [${rows}, ${cols}].`);
+  }
+  for (let r = 0, k = 0; r < rows; r++) for (let c = 0; c < cols; c++, k++) mask[k] = a.get(r, c) ? 1 : 0;
+  return mask;
+}
+
+/** Median of the first n values of v (sorts them in place). */
+function median(v: Float64Array, n: number): number {
+  const s = v.subarray(0, n).sort();
+  return n % 2 ? s[(n - 1) >> 1] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+}
+
+/**
+ * Flags pixels of the frame sum that differ from the median of their 8 neighbours by more than
+ * `sigma` times the local scale max(1.4826·MAD, √median) (Poisson for counting data): hot pixels
+ * (stuck high) and dead ones (stuck at zero). Only pixels that already stand out from the mean of
+ * their neighbours by half that (in Poisson units) are examined, so the pass is O(pixels).
+ */
+export function detectHotPixels(sum: Float64Array, rows: number, cols: number, sigma: number): Uint8Array {
+  const mask = new Uint8Array(rows * cols);
+  const nb = new Float64Array(8);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      let n = 0;
+      let s = 0;
+      for (let dr = -1; dr <= 1; dr++) {
+        const rr = r + dr;
+        if (rr < 0 || rr >= rows) continue;
+        for (let dc = -1; dc <= 1; dc++) {
+          const cc = c + dc;
+          if ((dr === 0 && dc === 0) || cc < 0 || cc >= cols) continue;
+          const v = sum[rr * cols + cc];
+          nb[n++] = v;
+          s += v;
+        }
+      }
+      const v = sum[r * cols + c];
+      const mean = s / n;
+      if (Math.abs(v - mean) <= (sigma / 2) * Math.sqrt(Math.max(mean, 1))) continue;
+      const med = median(nb, n);
+      const dev = new Float64Array(n);
+      for (let i = 0; i < n; i++) dev[i] = Math.abs(nb[i] - med);
+      const scale = Math.max(1.4826 * median(dev, n), Math.sqrt(Math.max(med, 1)));
+      if (Math.abs(v - med) > sigma * scale) mask[r * cols + c] = 1;
+    }
+  }
+  return mask;
+}
+
+/**
+ * Replacement value of every defective pixel: the median of its non-defective 3 × 3 neighbours
+ * (5 × 5 when all 8 are defective) in `image`.
+ */
+export function neighbourMedians(image: ArrayLike<number>, mask: Uint8Array, index: Int32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(index.length);
+  const nb = new Float64Array(24);
+  index.forEach((k, i) => {
+    const r = Math.floor(k / cols);
+    const c = k % cols;
+    for (const R of [1, 2]) {
+      let n = 0;
+      for (let dr = -R; dr <= R; dr++) {
+        for (let dc = -R; dc <= R; dc++) {
+          const rr = r + dr;
+          const cc = c + dc;
+          if (rr < 0 || rr >= rows || cc < 0 || cc >= cols || mask[rr * cols + cc]) continue;
+          nb[n++] = image[rr * cols + cc];
+        }
+      }
+      if (n > 0 || R === 2) {
+        out[i] = n > 0 ? median(nb, n) : 0;
+        break;
+      }
+    }
+  });
+  return out;
+}
+
+/** Indices of the set pixels of a mask. */
+export function maskIndex(mask: Uint8Array): Int32Array {
+  let n = 0;
+  for (let k = 0; k < mask.length; k++) if (mask[k]) n++;
+  const out = new Int32Array(n);
+  for (let k = 0, i = 0; k < mask.length; k++) if (mask[k]) out[i++] = k;
+  return out;
+}

@@ -1,0 +1,153 @@
+/**
+ * Spectral statistics of alignFrames' correlations: Bragg-spot masks, data-driven (coherence)
+ * weights, and the first-order σ and SNR of a correlation peak.
+ */
+import { HalfLayout } from '../../registration/_internal/halfSpectrumDft';
+import { unshiftFactors } from './alignCore';
+
+/**
+ * Lattice (Bragg-spot) frequencies of the frames' summed power spectrum Σ|S_n|² (drift-invariant):
+ * elements above the median of their ring by > `sigma` robust standard deviations and > 3× the
+ * median, with their 8 neighbours; rings inside 4 px of the origin are never masked. Returns 1 on
+ * spot elements. The coarse stages ignore these frequencies, so lattice translations cannot alias.
+ */
+export function latticeSpotMask(power: Float64Array, layout: HalfLayout, sigma = 8): Uint8Array {
+  const { rows, cols, ny, nx, rowFreq, colFreq } = layout;
+  const n = Math.min(ny, nx);
+  const ring = new Int32Array(rows * cols);
+  let maxRing = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const b = Math.floor(Math.hypot((rowFreq[r] / ny) * n, (colFreq[c] / nx) * n));
+      ring[r * cols + c] = b;
+      maxRing = Math.max(maxRing, b);
+    }
+  }
+  const members: number[][] = Array.from({ length: maxRing + 1 }, () => []);
+  for (let k = 0; k < ring.length; k++) if (power[k] > 0) members[ring[k]].push(power[k]);
+  const thr = new Float64Array(maxRing + 1).fill(Infinity);
+  members.forEach((v, b) => {
+    if (b < 4 || v.length < 8) return;
+    v.sort((x, y) => x - y);
+    const med = v[v.length >> 1];
+    const dev = v.map(x => Math.abs(x - med)).sort((x, y) => x - y);
+    thr[b] = Math.max(med + sigma * 1.4826 * dev[dev.length >> 1], 3 * med);
+  });
+  const mask = new Uint8Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const k = r * cols + c;
+      if (!(power[k] > thr[ring[k]])) continue;
+      for (let dr = -1; dr <= 1; dr++) {
+        const rr = (r + dr + rows) % rows;
+        for (let dc = -1; dc <= 1; dc++) {
+          const cc = c + dc;
+          if (cc >= 0 && cc < cols) mask[rr * cols + cc] = 1;
+        }
+      }
+    }
+  }
+  return mask;
+}
+
+/**
+ * Spectral weights of the cross-correlation from the data themselves (a Wiener-like matched filter):
+ * w(k) = 1 − P_inc(k)/|R(k)|², the fraction of the aligned sum's power that adds coherently, where
+ * P_inc = Σ_n |S_n(k)|² is the incoherent (drift-invariant) sum of the frames' powers; both are
+ * averaged over 3 × 3 neighbours first, and w = 0 where |R|² < `threshold`·P_inc (noise only).
+ * Frequencies carrying aligned signal (low k, Bragg spots once aligned) get w → 1, pure noise 0, so
+ * the weights sharpen as the trajectory improves. `mask` (1 = drop) removes e.g. lattice spots.
+ */
+export function coherenceWeights(R: { re: Float64Array; im: Float64Array }, pInc: Float64Array, layout: HalfLayout, mask?: Uint8Array, threshold = 2): Float64Array {
+  const { rows, cols } = layout;
+  const n = rows * cols;
+  const r2 = new Float64Array(n);
+  for (let k = 0; k < n; k++) r2[k] = R.re[k] * R.re[k] + R.im[k] * R.im[k];
+  const a = box3(r2, rows, cols);
+  const b = box3(pInc, rows, cols);
+  const w = new Float64Array(n);
+  for (let k = 1; k < n; k++) {
+    if (pInc[k] === 0 || (mask && mask[k])) continue;
+    if (a[k] > threshold * b[k]) w[k] = 1 - b[k] / a[k];
+  }
+  return w;
+}
+
+/** 3 × 3 box sums (rows wrap: they are frequencies; columns clamp at the half-spectrum's edges). */
+function box3(x: Float64Array, rows: number, cols: number): Float64Array {
+  const h = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let c = 0; c < cols; c++) h[o + c] = x[o + c] + (c > 0 ? x[o + c - 1] : 0) + (c + 1 < cols ? x[o + c + 1] : 0);
+  }
+  const out = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    const up = ((r + rows - 1) % rows) * cols;
+    const dn = ((r + 1) % rows) * cols;
+    for (let c = 0; c < cols; c++) out[o + c] = h[o + c] + h[up + c] + h[dn + c];
+  }
+  return out;
+}
+
+/**
+ * Standard deviation (px, per axis) of a correlation-peak position, to first order: the noise of the
+ * correlation's gradient at the peak over its curvature there. The cross-spectrum is P = U·conj(R)·W;
+ * the noise powers of U and R per element are `noiseU` and `noiseR` (full-spectrum convention:
+ * total counts for Poisson data).
+ */
+export function peakSigma(U: { re: Float64Array; im: Float64Array }, R: { re: Float64Array; im: Float64Array }, W: Float64Array | undefined, noiseU: Float64Array, scaleU: number, scaleR: number, layout: HalfLayout, peak: [number, number]): [number, number] {
+  const { rows, cols, ny, nx, rowFreq, colFreq, colMirrored } = layout;
+  const f = unshiftFactors(layout, peak);
+  let dy = 0;
+  let dx = 0;
+  let vy = 0;
+  let vx = 0;
+  for (let r = 0; r < rows; r++) {
+    const ay = (2 * Math.PI * rowFreq[r]) / ny;
+    const yr = f.ey[2 * r];
+    const yi = f.ey[2 * r + 1];
+    for (let c = 0; c < cols; c++) {
+      if (!colMirrored[c]) continue;
+      const k = r * cols + c;
+      const w = W ? W[k] : 1;
+      if (w === 0) continue;
+      const ax = (2 * Math.PI * colFreq[c]) / nx;
+      const pr = (U.re[k] * R.re[k] + U.im[k] * R.im[k]) * w;
+      const pi = (U.im[k] * R.re[k] - U.re[k] * R.im[k]) * w;
+      const er = yr * f.ex[2 * c] - yi * f.ex[2 * c + 1];
+      const ei = yr * f.ex[2 * c + 1] + yi * f.ex[2 * c];
+      const re = pr * er - pi * ei;
+      const u2 = U.re[k] * U.re[k] + U.im[k] * U.im[k];
+      const r2 = R.re[k] * R.re[k] + R.im[k] * R.im[k];
+      const v = 2 * w * w * noiseU[k] * (scaleU * r2 + scaleR * u2);
+      dy += 2 * ay * ay * re;
+      dx += 2 * ax * ax * re;
+      vy += ay * ay * v;
+      vx += ax * ax * v;
+    }
+  }
+  return [dy > 0 ? Math.sqrt(vy) / dy : Infinity, dx > 0 ? Math.sqrt(vx) / dx : Infinity];
+}
+
+/**
+ * Signal-to-noise ratio of a correlation peak: its value over the standard deviation the noise of
+ * U and R gives the correlation at any one position (same noise model as {@link peakSigma}).
+ * Below ~6 the largest value in a search window is often a noise peak (the non-linear regime).
+ */
+export function peakSnr(value: number, U: { re: Float64Array; im: Float64Array }, R: { re: Float64Array; im: Float64Array }, W: Float64Array | undefined, noiseU: Float64Array, scaleU: number, scaleR: number, layout: HalfLayout): number {
+  const { rows, cols, colMirrored } = layout;
+  let v = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const k = r * cols + c;
+      const w = W ? W[k] : 1;
+      if (w === 0) continue;
+      const u2 = U.re[k] * U.re[k] + U.im[k] * U.im[k];
+      const r2 = R.re[k] * R.re[k] + R.im[k] * R.im[k];
+      const m = colMirrored[c] ? 2 : 1;
+      v += m * w * w * noiseU[k] * (scaleU * r2 + scaleR * u2);
+    }
+  }
+  return v > 0 ? value / Math.sqrt(v) : Infinity;
+}

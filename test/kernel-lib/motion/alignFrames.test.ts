@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ndarray from 'ndarray';
+import * as lowdose from 'lowdose';
+
+const { motion, simulate } = lowdose;
+type Shift = [number, number];
+
+/** RMS length of a − b over frames, after removing their mean difference (a common translation). */
+function centredRms(a: Shift[], b: Shift[]): number {
+  const o = [0, 1].map(k => a.reduce((s, v, i) => s + v[k] - b[i][k], 0) / a.length);
+  return Math.sqrt(a.reduce((s, v, i) => s + (v[0] - o[0] - b[i][0]) ** 2 + (v[1] - o[1] - b[i][1]) ** 2, 0) / a.length);
+}
+
+/**
+ * Frames whose content is one periodic texture (random Fourier phases, Gaussian spectrum of 4 px
+ * correlation length, on a mean of 50 counts) displaced by `shifts` (Fourier shift theorem; exact).
+ */
+function periodicMovie(shape: [number, number], shifts: Shift[], seed: number): lowdose.Dataset {
+  const [ny, nx] = shape;
+  const rng = simulate.rng(seed);
+  const out = new Float32Array(shifts.length * ny * nx);
+  const amp = new Float64Array(ny * nx);
+  const phase = new Float64Array(ny * nx);
+  for (let r = 0; r < ny; r++) {
+    const fy = (r < ny / 2 ? r : r - ny) / ny;
+    for (let c = 0; c < nx; c++) {
+      const fx = (c < nx / 2 ? c : c - nx) / nx;
+      amp[r * nx + c] = 2 * r === ny || 2 * c === nx ? 0 : Math.exp(-2 * Math.PI ** 2 * 16 * (fx * fx + fy * fy));
+      phase[r * nx + c] = 2 * Math.PI * rng.next();
+    }
+  }
+  shifts.forEach(([dy, dx], n) => {
+    const re = new Float64Array(ny * nx);
+    const im = new Float64Array(ny * nx);
+    for (let r = 0; r < ny; r++) {
+      const fy = r < ny / 2 ? r : r - ny;
+      for (let c = 0; c < nx; c++) {
+        const fx = c < nx / 2 ? c : c - nx;
+        const k = r * nx + c;
+        const ph = phase[k] - 2 * Math.PI * ((fy * dy) / ny + (fx * dx) / nx);
+        re[k] = amp[k] * Math.cos(ph);
+        im[k] = amp[k] * Math.sin(ph);
+      }
+    }
+    const img = lowdose.fft.ifft2({ re: ndarray(re, shape), im: ndarray(im, shape) }).re.data;
+    let sd = 0;
+    for (let k = 0; k < img.length; k++) sd += img[k] * img[k];
+    sd = Math.sqrt(sd / img.length);
+    for (let k = 0; k < img.length; k++) out[n * ny * nx + k] = 50 * (1 + (0.1 * img[k]) / sd);
+  });
+  return lowdose.makeDataset(ndarray(out, [shifts.length, ny, nx]), { axes: [{ name: 'frame' }, { scale: 0.5, units: 'A' }, { scale: 0.5, units: 'A' }] });
+}
+
+describe('motion.alignFrames', function () {
+  this.timeout(60000);
+
+  it('alignFrames() recovers noise-free sub-pixel drift within 0.01 px (periodic frames and a simulated lattice movie)', async () => {
+    const r = simulate.rng(7);
+    const shifts: Shift[] = [[0, 0]];
+    for (let n = 1; n < 12; n++) shifts.push([shifts[n - 1][0] + 0.9 + 0.6 * r.normal(), shifts[n - 1][1] - 0.7 + 0.6 * r.normal()]);
+    const res = await motion.alignFrames(periodicMovie([192, 160], shifts, 3), { groupFrames: 1, edges: 'none', progress: false });
+    const worst = Math.max(...res.shiftsPx.map((s, i) => Math.hypot(s[0] - shifts[i][0], s[1] - shifts[i][1])));
+    assert.ok(worst < 0.01, `periodic: worst error ${worst} px`);
+    // content entering and leaving the field (simulate.movie, NNB lattice, default drift with its 3 Å jump)
+    const m = simulate.movie({ noise: false, seed: 2, frames: 20 });
+    const sim = await motion.alignFrames(m, { groupFrames: 1, progress: false });
+    const truth = m.metadata.shiftsPx as Shift[];
+    const rms = Math.sqrt(sim.shiftsPx.reduce((s, v, i) => s + (v[0] - truth[i][0]) ** 2 + (v[1] - truth[i][1]) ** 2, 0) / truth.length);
+    console.log(`      periodic worst ${worst.toExponential(2)} px; simulated movie RMS ${rms.toFixed(4)} px`);
+    assert.ok(rms < 0.01, `simulated noise-free movie: RMS ${rms} px`);
+    assert.deepEqual(sim.shiftsPx[0], [0, 0]);
+  });
+
+  it('alignFrames() tracks drift at the study dose (0.22 counts/px/frame, ≈1 count/px per 5-frame group) with trajectory RMS < 0.35 px', async () => {
+    // science.md Part 2: 0.9625 e⁻/Å²/frame, p = 0.5 Å, η = 0.9; NNB lattice in a crystal disk under a 10 %-contrast,
+    // 5 Å amorphous texture (science.md §1.7's test object); 1.0 Å/frame drift with a 3 Å jump after frame 0 and a
+    // 0.05 Å random walk (science.md's 0.3 Å walk, 0.6 px a frame, is below what 0.22 counts/px can resolve frame by frame).
+    const m = simulate.movie({ seed: 1, frames: 24, shape: [512, 512], amorphous: { contrast: 0.1, overCrystal: 1, correlationLengthA: 5 }, drift: { randomWalkA: 0.05 } });
+    const t0 = Date.now();
+    const res = await motion.alignFrames(m, { progress: false });
+    const truth = m.metadata.shiftsPx as Shift[];
+    const rms = centredRms(res.shiftsPx, truth);
+    console.log(`      ${res.groupFrames}-frame groups, ${res.fineGroupFrames}-frame fine units, ${res.meanCountsPerPxPerFrame.toFixed(3)} counts/px/frame: RMS ${rms.toFixed(3)} px (up to a common translation) in ${Date.now() - t0} ms`);
+    assert.ok(Math.abs(res.meanCountsPerPxPerFrame - 0.9 * 0.9625 * 0.25) < 0.01);
+    assert.ok(rms < 0.35, `trajectory RMS ${rms} px`);
+  });
+
+  it('alignFrames() gives the motion-corrected sum a higher Bragg-spot SNR than the uncorrected sum (NNB movie, 256²)', async () => {
+    const m = simulate.movie({ seed: 3 });
+    const res = await motion.alignFrames(m, { progress: false });
+    const [N, rows, cols] = m.data.shape;
+    const raw = new Float32Array(rows * cols);
+    for (let n = 0; n < N; n++) for (let k = 0; k < raw.length; k++) raw[k] += (m.data.data as Float32Array)[n * rows * cols + k];
+    const rawSum = lowdose.imageDataset(raw, [rows, cols], { pixelSizeA: 0.5 });
+    const snrAt = (img: lowdose.Dataset): number => lowdose.lattice.refinePeak(lowdose.fft.powerSpectrum(img), { kxInvA: 1 / 4.7, kyInvA: 0 }).snr;
+    const corrected = snrAt(res.sum);
+    const uncorrected = snrAt(rawSum);
+    console.log(`      (100) spot SNR: corrected ${corrected.toFixed(1)}, uncorrected ${uncorrected.toFixed(1)}`);
+    assert.ok(corrected > uncorrected && corrected > 10, `SNR corrected ${corrected} vs uncorrected ${uncorrected}`);
+    assert.deepEqual(res.sum.data.shape, [rows, cols]);
+    assert.equal(res.sum.axes[1].units, 'A');
+  });
+
+  it('alignFrames() streams from io.open with the same result, corrects gain and hot pixels, and reports progress', async () => {
+    const m = simulate.movie({ seed: 4, frames: 12, shape: [192, 192], doseEPerA2PerFrame: 100, drift: { velocityAPerFrame: [0.3, 0.4], jumpA: [0, 0] }, reflections: [{ dA: 4.7, amplitude: 0, angleDeg: 0 }], amorphous: { contrast: 0.1, overCrystal: 1, correlationLengthA: 5 } });
+    const [N, rows, cols] = m.data.shape;
+    // detector: gain g(r) (raw = true / g) and three hot pixels
+    const gain = new Float32Array(rows * cols).map((_, k) => 0.8 + 0.4 * ((k * 7919) % 101) / 100);
+    const raw = Float32Array.from(m.data.data as Float32Array, (v, i) => v / gain[i % (rows * cols)]);
+    const hot = [[10, 20], [64, 64], [100, 3]];
+    for (let n = 0; n < N; n++) for (const [r, c] of hot) raw[n * rows * cols + r * cols + c] = 500;
+    const stack = lowdose.makeDataset(ndarray(raw, [N, rows, cols]), { axes: m.axes.map(a => ({ ...a })) });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'align-')), 'movie.mrc');
+    await lowdose.io.writeMrc(file, stack);
+    const reports: number[] = [];
+    const opts = { gainReference: ndarray(gain, [rows, cols]), progress: (p: { done: number }) => reports.push(p.done) };
+    const mem = await motion.alignFrames(stack, opts);
+    const src = await lowdose.io.open(file);
+    const lazy = await motion.alignFrames(src, { ...opts, chunkSize: 5, progress: false });
+    await src.close();
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    const diff = Math.max(...mem.shiftsPx.map((s, i) => Math.hypot(s[0] - lazy.shiftsPx[i][0], s[1] - lazy.shiftsPx[i][1])));
+    assert.ok(diff < 1e-9, `streamed vs in-memory shifts differ by ${diff}`);
+    const sumDiff = Math.max(...Array.from(mem.sum.data.data as Float32Array, (v, i) => Math.abs(v - (lazy.sum.data.data as Float32Array)[i])));
+    assert.ok(sumDiff < 1e-3, `sums differ by ${sumDiff}`);
+    for (const [r, c] of hot) assert.ok(mem.defectPixels.some(d => d.row === r && d.col === c), `hot pixel (${r}, ${c}) not found`);
+    assert.ok(mem.defectPixels.length <= 6, `${mem.defectPixels.length} defects flagged`);
+    assert.ok(reports.length > N && reports.every(d => d >= 1));
+    // gain-corrected, hot-pixel-cleaned frames align as the clean movie does
+    const clean = await motion.alignFrames(m, { progress: false });
+    const vsClean = Math.max(...mem.shiftsPx.map((s, i) => Math.hypot(s[0] - clean.shiftsPx[i][0], s[1] - clean.shiftsPx[i][1])));
+    console.log(`      streamed = in-memory to ${diff.toExponential(1)} px; vs the clean movie ${vsClean.toFixed(3)} px; ${mem.defectPixels.length} defects`);
+    assert.ok(vsClean < 0.1, `gain/defect-corrected vs clean: ${vsClean} px`);
+  });
+
+  it('alignFrames() stops when its signal is aborted and validates its inputs', async () => {
+    const m = simulate.movie({ seed: 5, frames: 8, shape: [96, 96] });
+    const ac = new AbortController();
+    await assert.rejects(motion.alignFrames(m, { signal: ac.signal, progress: p => p.done >= 2 && ac.abort() }), (e: Error) => e.name === 'AbortError');
+    await assert.rejects(motion.alignFrames(ndarray(new Float32Array(16), [4, 4])), lowdose.ShapeError);
+    await assert.rejects(motion.alignFrames(m, { upsampleFactor: 0 }), lowdose.ValueError);
+    await assert.rejects(motion.alignFrames(m, { gainReference: ndarray(new Float32Array(4), [2, 2]) }), lowdose.ShapeError);
+    await assert.rejects(motion.alignFrames(m, { frameDosesEPerA2: [1, 2] }), lowdose.ShapeError);
+  });
+});
