@@ -11,7 +11,8 @@ import { base64ToBytes } from '../../display/decodePreview';
 import { FftEngine, ParallelRunner, PassCall } from './engine';
 import { MAX_PAGES, registerEngine } from './engineRegistry';
 import { wasmApi } from './wasmApi';
-import { WASM_BASE64 } from './wasmShared';
+import { WASM_BASE64 } from './wasmSingle';
+import { withSharedMemoryImport } from './sharedMemoryImport';
 
 const GEN = 0;
 const DONE = 1;
@@ -144,7 +145,7 @@ export function defaultThreads(): number {
 /** The Node engine (created on first use). */
 export function nodeEngine(): FftEngine {
   if (!engine) {
-    const module = new (wasmApi().Module)(base64ToBytes(WASM_BASE64));
+    const module = new (wasmApi().Module)(withSharedMemoryImport(base64ToBytes(WASM_BASE64)));
     const memory = new (wasmApi().Memory)({ initial: 17, maximum: MAX_PAGES, shared: true });
     engine = new FftEngine(module, memory);
     engine.resultBudgetBytes = RESULT_BUDGET;
