@@ -15,3 +15,5 @@ export { radialProfile, RadialProfile, RadialProfileOptions } from './radialProf
 export { nextFastLen } from './nextFastLen';
 export { FftOptions } from './_internal/transforms';
 export { ready } from './_internal/engineRegistry';
+export { fourierRingCorrelation, FourierRingCorrelation, FourierRingCorrelationOptions, FrcSpot, FrcThreshold } from './fourierRingCorrelation';
+export { ringSnr, RingSnr, RingSnrOptions } from './ringSnr';
