@@ -13,7 +13,8 @@ import { ProgressOption, reporter } from '../motion/_internal/progress';
 import { ShiftSum } from '../motion/_internal/shiftSum';
 import { Dataset, NdArray, makeDataset } from '../types/dataset';
 import { findPeaks } from './findPeaks';
-import { Peak, refinePeak } from './refinePeak';
+import { Peak, makePeak, refineContext, refinePeak } from './refinePeak';
+import { spotStat } from './_internal/spotStats';
 import { Spot, SpotInput, spots as validateSpots } from './spots';
 import { GVector, StrainTensorResult, strainTensor } from './strainTensor';
 
@@ -39,6 +40,13 @@ export interface TrackSpotsOptions {
   minAngleDeg?: number;
   /** Each spot is searched within this many spectrum pixels of its previous position (default 3). */
   searchRadiusPx?: number;
+  /**
+   * A spot whose box SNR at its last position falls below this is measured in that fixed box
+   * instead of being searched for, and after two such measurements in a row it is held there for
+   * good (default 3). Searching a faded spot would lock onto the strongest noise nearby and
+   * bias the intensity up — the fading curve, and so the critical dose, needs the fixed box.
+   */
+  holdBelowSnr?: number;
   /** Upsampled-DFT precision 1/upsampleFactor px of the spot refinement (default 200). */
   upsampleFactor?: number;
   /** Window of the spectra (default 'hann'; see fft.powerSpectrum). */
@@ -65,7 +73,9 @@ export interface TrackSpotsResult {
   intensity: number[][];
   /** Spot SNR (science.md §1.6) (measurement × spot). */
   snr: number[][];
-  /** Strain relative to the first measurement from spots `strainSpots` (strainTensor: e1 ≥ e2, direction of e1, rotation). */
+  /** True where the spot was held at its last confident position (measurement × spot; see `holdBelowSnr`). */
+  held: boolean[][];
+  /** Strain relative to the first measurement from spots `strainSpots` (strainTensor: e1 ≥ e2, direction of e1, rotation); NaN where a strain spot was held. */
   strain: Array<Pick<StrainTensorResult, 'e1' | 'e2' | 'angleDeg' | 'exx' | 'eyy' | 'exy' | 'rotationDeg' | 'dilatation'>>;
   /** Indices of the two non-collinear spots used for the strain (null when there are none). */
   strainSpots: [number, number] | null;
@@ -112,6 +122,8 @@ export async function trackSpots(stack: Dataset | NdArray | LazySource, options:
   const radius = o.searchRadiusPx ?? 3;
   const up = o.upsampleFactor ?? 200;
   const window = o.window ?? 'hann';
+  const holdSnr = o.holdBelowSnr ?? 3;
+  if (typeof holdSnr !== 'number' || Number.isNaN(holdSnr)) throw new ValueError(`${fn}: options.holdBelowSnr must be a number (-Infinity never holds); got ${String(holdSnr)}.`);
   if (o.dA === undefined && o.spots === undefined) throw new ValueError(`${fn}: options.dA or options.spots must be given; got neither. Pass e.g. { dA: 4.7 } or lowdose.lattice.spots([...]).`);
   const warnings: string[] = [];
   const progress = reporter(fn, o.progress);
@@ -136,7 +148,11 @@ export async function trackSpots(stack: Dataset | NdArray | LazySource, options:
   };
 
   const peaks: Peak[][] = [];
+  const heldRows: boolean[][] = [];
   let start: Array<{ kxInvA: number; kyInvA: number }> | undefined;
+  let anchors: Array<{ row: number; col: number } | null> = [];
+  let weakRuns: number[] = [];
+  let held: boolean[] = [];
   let tracked: Spot[] = [];
   let g = 0;
   let pending: Frames = [];
@@ -148,9 +164,35 @@ export async function trackSpots(stack: Dataset | NdArray | LazySource, options:
     if (!start) {
       tracked = o.spots !== undefined ? validateSpots(o.spots) : detect(ps, o.dA as number | number[], tol, minAngle, fn, warnings);
       start = tracked.map(s => ({ kxInvA: s.kxInvA, kyInvA: s.kyInvA }));
+      anchors = tracked.map(() => null);
+      weakRuns = tracked.map(() => 0);
+      held = tracked.map(() => false);
     }
-    const row = start.map(s => refinePeak(ps, s, { searchRadiusPx: radius, upsampleFactor: up }));
+    const ctx = refineContext(ps, { upsampleFactor: up }, fn);
+    const fixedBox = (a: { row: number; col: number }): Peak => makePeak(ctx.grid, a.row - ctx.grid.r0, a.col - ctx.grid.c0, spotStat(ctx.grid, a.row, a.col, ctx.snr, ctx.offsets), 'none');
+    const heldNow = tracked.map(() => false);
+    const row = start.map((s, i) => {
+      // A spot's first anchor is its given (or detected) start: a pick stays put even if it never rises above the threshold.
+      anchors[i] ??= { row: Math.round(s.kyInvA / ctx.grid.sy + ctx.grid.r0), col: Math.round(s.kxInvA / ctx.grid.sx + ctx.grid.c0) };
+      const a = anchors[i];
+      if (held[i] && a) {
+        heldNow[i] = true;
+        return fixedBox(a);
+      }
+      // Follow the spot only while the box at its anchor is above the threshold: that statistic is
+      // unbiased, whereas the searched maximum of pure noise often exceeds it.
+      if (!a || spotStat(ctx.grid, a.row, a.col, ctx.snr, ctx.offsets).snr >= holdSnr) {
+        const q = refinePeak(ps, s, { searchRadiusPx: radius, upsampleFactor: up });
+        anchors[i] = { row: Math.round(q.positionPx.row), col: Math.round(q.positionPx.col) };
+        weakRuns[i] = 0;
+        return q;
+      }
+      if (++weakRuns[i] >= 2) held[i] = true;
+      heldNow[i] = true;
+      return fixedBox(a);
+    });
     peaks.push(row);
+    heldRows.push(heldNow);
     start = row.map(q => ({ kxInvA: q.kxInvA, kyInvA: q.kyInvA }));
     g++;
     progress.report('tracking', g, groups.length);
@@ -162,8 +204,12 @@ export async function trackSpots(stack: Dataset | NdArray | LazySource, options:
   const pair = strainPair(peaks[0], minAngle);
   if (!pair) warnings.push(`No two tracked spots are ≥ ${minAngle}° apart (and not Friedel mates): the 2D strain needs two non-collinear spots; strain is empty.`);
   const gv = (q: Peak): GVector => ({ kxInvA: q.kxInvA, kyInvA: q.kyInvA });
+  // A held spot has no measured position: its measurement's strain is unknown.
+  const heldStrain = { e1: NaN, e2: NaN, angleDeg: NaN, exx: NaN, eyy: NaN, exy: NaN, rotationDeg: NaN, dilatation: NaN };
+  if (pair && heldRows.some(r => r[pair[0]] || r[pair[1]])) warnings.push('Some measurements of the strain spots were below holdBelowSnr and held at a fixed box: their strain is NaN; raise groupFrames.');
   const strain = pair
-    ? peaks.map(row => {
+    ? peaks.map((row, m) => {
+        if (heldRows[m][pair[0]] || heldRows[m][pair[1]]) return heldStrain;
         const s = strainTensor(gv(row[pair[0]]), gv(row[pair[1]]), gv(peaks[0][pair[0]]), gv(peaks[0][pair[1]]));
         return { e1: s.e1, e2: s.e2, angleDeg: s.angleDeg, exx: s.exx, eyy: s.eyy, exy: s.exy, rotationDeg: s.rotationDeg, dilatation: s.dilatation };
       })
@@ -181,6 +227,7 @@ export async function trackSpots(stack: Dataset | NdArray | LazySource, options:
     g: peaks.map(r => r.map(gv)),
     intensity: peaks.map(r => r.map(q => q.intensity)),
     snr: peaks.map(r => r.map(q => q.snr)),
+    held: heldRows,
     strain,
     strainSpots: pair,
     warnings
