@@ -19,7 +19,9 @@ import {
   Extent,
   fitTransform,
   fullResIndex,
+  ImagePoint,
   imageExtent,
+  imageToScreen,
   maxCanvasHeight,
   oneToOneZoom,
   panBy,
@@ -67,10 +69,12 @@ export class ImageCanvasView {
   /**
    * Shows a (validated) payload. With `keepView`, zoom, pan and colormap stay as they are (a display
    * updated in place with an image of the same geometry); contrast always follows the new payload.
+   * `values`, when given, are shown instead of the decoded `payload.preview`.
    */
-  setPayload(payload: ImagePayloadV1, keepView: boolean): void {
+  setPayload(payload: ImagePayloadV1, keepView: boolean, values?: Float32Array): void {
     this._payload = payload;
-    this._values = decodePreview(payload.preview);
+    // `values` (preview.rows × cols) lets a caller show data it computed itself (the FFT picker's spectra).
+    this._values = values ?? decodePreview(payload.preview);
     this._extent = imageExtent(payload.shape, payload.preview.binning);
     this._low = payload.contrast.low;
     this._high = payload.contrast.high;
@@ -251,6 +255,21 @@ export class ImageCanvasView {
       return null;
     }
     return { row, col, value: this._values[Math.floor(row / b) * payload.preview.cols + Math.floor(col / b)] };
+  }
+
+  /** Canvas point `(x, y)` (CSS px) → continuous preview-pixel coordinates (pixel (r, c) covers [r, r + 1)). */
+  toImage(x: number, y: number): ImagePoint {
+    return screenToImage(this._transform, this._viewport, x, y);
+  }
+
+  /** Continuous preview-pixel coordinates → canvas point (CSS px). */
+  toScreen(p: ImagePoint): { x: number; y: number } {
+    return imageToScreen(this._transform, this._viewport, p);
+  }
+
+  /** CSS pixels per preview pixel of the current view. */
+  get zoom(): number {
+    return this._transform.zoom;
   }
 
   /** Frees the canvases' pixel memory. */

@@ -13,9 +13,13 @@ import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/applica
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { createImageRendererFactory, IMAGE_RENDERER_RANK } from './imageViewer';
+import { createDoseSliderRendererFactory, DOSE_SERIES_RENDERER_RANK } from './doseSlider';
+import { createFftRendererFactory, FFT_RENDERER_RANK } from './fftPicker';
 
 export { ImageViewer, createImageRendererFactory, IMAGE_RENDERER_RANK } from './imageViewer';
 export type { IImageViewerOptions } from './imageViewer';
+export { DoseSlider, createDoseSliderRendererFactory, DOSE_SERIES_RENDERER_RANK } from './doseSlider';
+export { FftPicker, createFftRendererFactory, FFT_RENDERER_RANK } from './fftPicker';
 export { insertCodeBelow, findCellIndex, enclosingNotebookPanel } from './notebookCells';
 
 /** Registers the lowdose renderers application-wide and per notebook. */
@@ -26,8 +30,12 @@ const renderersPlugin: JupyterFrontEndPlugin<void> = {
   requires: [IRenderMimeRegistry, INotebookTracker],
   activate: (_app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, tracker: INotebookTracker): void => {
     rendermime.addFactory(createImageRendererFactory(null), IMAGE_RENDERER_RANK);
+    rendermime.addFactory(createDoseSliderRendererFactory(null), DOSE_SERIES_RENDERER_RANK);
+    rendermime.addFactory(createFftRendererFactory(null), FFT_RENDERER_RANK);
     const registerForPanel = (panel: NotebookPanel): void => {
       panel.content.rendermime.addFactory(createImageRendererFactory(panel), IMAGE_RENDERER_RANK);
+      panel.content.rendermime.addFactory(createDoseSliderRendererFactory(panel), DOSE_SERIES_RENDERER_RANK);
+      panel.content.rendermime.addFactory(createFftRendererFactory(panel), FFT_RENDERER_RANK);
     };
     tracker.forEach(registerForPanel);
     tracker.widgetAdded.connect((_sender, panel) => registerForPanel(panel));

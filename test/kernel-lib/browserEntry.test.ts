@@ -28,5 +28,14 @@ describe('kernel-lib browser entry', () => {
     assert.equal(browser.IMAGE_MIME, 'application/vnd.lowdose.image.v1+json');
     assert.equal(typeof browser.validateImagePayload, 'function');
     assert.equal(typeof browser.niceScaleBar, 'function');
+    // The FFT picker's browser-side maths: lattice and crystal namespaces, the payload validator, the snap.
+    const b = browser as unknown as { [k: string]: any };
+    assert.equal(b.FFT_MIME, 'application/vnd.lowdose.fft.v1+json');
+    assert.equal(b.MIME_TYPES.fft, b.FFT_MIME);
+    for (const name of ['refinePeak', 'findPeaks', 'spots', 'indexPeaks', 'informationLimit', 'strainTensor']) assert.equal(typeof b.lattice[name], 'function', `lattice.${name}`);
+    for (const name of ['unitCell', 'dSpacing', 'interplanarAngleDeg']) assert.equal(typeof b.crystal[name], 'function', `crystal.${name}`);
+    for (const name of ['validateFftPayload', 'sanitizeFftState', 'cropSpectrum', 'pickSpot', 'pairRelation', 'picksCsv', 'picksCode', 'regionSpectrum', 'logPowerView']) {
+      assert.equal(typeof b[name], 'function', name);
+    }
   });
 });

@@ -44,6 +44,54 @@ describe('notebooks (headless, tslab kernel)', function () {
         // 256² px × 10 counts: the Poisson standard error of the mean dose is 0.12 %.
         assert.ok(Math.abs(Number(dose[1]) - 40) < 0.2, `dose from counts ${dose[1]}`);
       }
+      if (name === '01-nnb-fft-dspacing.ipynb') {
+        const text = report.cells.flatMap(c => c.outputs).map(o => o.text ?? '').join('');
+        const picker = report.cells.find(c => c.source.includes('display.fftPicker('));
+        assert.ok(picker, 'the FFT picker cell is present');
+        const out = picker.outputs.find(o => o.mime_types?.includes('application/vnd.lowdose.fft.v1+json'));
+        assert.ok(out && out.mime_types!.includes('image/png') && out.mime_types!.includes('text/plain'), `picker MIME types: ${JSON.stringify(picker.outputs)}`);
+        assert.ok(out.bytes! <= 640_000, `picker output ${out.bytes} bytes`);
+        // science.md Part 2 acceptance: 4.7 Å family within 0.1 % of 4.695 Å, 9.4 Å spot, ratio 2.000 ± 0.002, limit = finest simulated (2.3475 Å).
+        const row = (what: string): RegExpMatchArray => {
+          const m = text.match(new RegExp(`${what}\\s+\\S+(?: \\(doubling\\))?\\s+([\\d.]+)\\s+([\\d.]+)\\s+(PASS|FAIL)`));
+          assert.ok(m, `the comparison table has a row "${what}"`);
+          return m;
+        };
+        const d100 = row('d \\{100\\}, Å');
+        assert.ok(Math.abs(Number(d100[2]) / 4.695 - 1) <= 1e-3, `d(100) ${d100[2]}`);
+        const d001 = row('d \\{001\\} \\(doubled\\), Å');
+        assert.ok(Math.abs(Number(d001[2]) / 9.39 - 1) <= 1e-3, `d(001) doubled ${d001[2]}`);
+        const ratio = row('\\|g\\(4\\.7\\)\\| / \\|g\\(9\\.4\\)\\|');
+        assert.ok(Math.abs(Number(ratio[2]) - 2) <= 0.002, `ratio ${ratio[2]}`);
+        const limit = row('information limit, Å');
+        assert.ok(Math.abs(Number(limit[2]) / 2.3475 - 1) <= 0.01, `information limit ${limit[2]}`);
+        for (const m of [d100, d001, ratio, limit]) assert.equal(m[3], 'PASS');
+        assert.match(text, /supercell flag on the 9\.4 Å spot: yes/);
+      }
+      if (name === '02-nnb-dose-series.ipynb') {
+        const text = report.cells.flatMap(c => c.outputs).map(o => o.text ?? '').join('');
+        const slider = report.cells.find(c => c.source.includes('display.doseSlider('));
+        assert.ok(slider, 'the dose-slider cell is present');
+        const out = slider.outputs.find(o => o.mime_types?.includes('application/vnd.lowdose.doseseries.v1+json'));
+        assert.ok(out && out.mime_types!.includes('image/png') && out.mime_types!.includes('text/plain'), `dose-slider MIME types: ${JSON.stringify(slider.outputs)}`);
+        assert.ok(out.bytes! <= 900_000, `dose-slider output ${out.bytes} bytes`);
+        // science.md Part 2: Dc(001) within 5 % of 60 e⁻/Å² on a series reaching 2·Dc; the 38.5 e⁻/Å² series flagged.
+        const dc = text.match(/9\.4 Å spot .* Dc = ([\d.]+) e⁻\/Å² \(95 % CI ([\d.]+)–([\d.]+)\).*underdetermined: (true|false)/);
+        assert.ok(dc, 'the critical-dose cell prints Dc');
+        assert.ok(Math.abs(Number(dc[1]) - 60) <= 3, `Dc ${dc[1]} e⁻/Å²`);
+        assert.ok(Number(dc[2]) < 60 && Number(dc[3]) > 60, `95 % CI ${dc[2]}–${dc[3]} excludes 60`);
+        assert.equal(dc[4], 'false');
+        assert.match(text, /38\.5 e⁻\/Å² series: Dc = [\d.]+ e⁻\/Å² .*underdetermined: true/);
+        assert.match(text, /warning: the series spans [\d.]+ e⁻\/Å², less than the fitted Dc/);
+        // 7.5 ± 0.2 % within 21.5 e⁻/Å², slope 0.349 ± 0.02 %/(e⁻/Å²), |e2| ≤ 0.2 %, direction within 2°.
+        const strain = text.match(/e1 slope ([\d.]+) %\/\(e⁻\/Å²\) → ([\d.]+) % within 21\.5 e⁻\/Å²; max \|e2\| ([\d.]+) %; e1 direction (-?[\d.]+)° \(simulated (-?[\d.]+)°\)/);
+        assert.ok(strain, 'the strain cell prints the expansion');
+        assert.ok(Math.abs(Number(strain[1]) - 0.349) <= 0.02, `slope ${strain[1]}`);
+        assert.ok(Math.abs(Number(strain[2]) - 7.5) <= 0.2, `expansion ${strain[2]} %`);
+        assert.ok(Number(strain[3]) <= 0.2, `|e2| ${strain[3]} %`);
+        assert.ok(Math.abs(Number(strain[4]) - Number(strain[5])) <= 2, `direction ${strain[4]}° vs ${strain[5]}°`);
+        assert.match(text, /quantity\s+reported\s+measured\s+check/);
+      }
     });
   }
 

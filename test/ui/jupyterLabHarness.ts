@@ -230,3 +230,18 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 export function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
+
+/**
+ * Copies `notebooks/` to `test/artifacts/<name>/` (fresh each run) and returns its path: a UI test
+ * that may run beside another one serves its own copy.
+ */
+export function copyNotebooksTo(name: string): string {
+  const dest = path.join(ARTIFACTS, name);
+  fs.rmSync(dest, { recursive: true, force: true });
+  fs.mkdirSync(dest, { recursive: true });
+  fs.cpSync(path.join(ROOT, 'notebooks'), dest, {
+    recursive: true,
+    filter: src => !src.includes('.ipynb_checkpoints')
+  });
+  return dest;
+}

@@ -7,6 +7,12 @@
  * Browser-safe: no Node built-ins.
  */
 
+import { FFT_MIME } from './fftPickerProtocol';
+export * from './fftPickerProtocol';
+
+import { DOSE_SERIES_MIME } from './doseSeriesProtocol';
+export * from './doseSeriesProtocol';
+
 /** MIME type of the interactive image viewer payload (version 1). */
 export const IMAGE_MIME = 'application/vnd.lowdose.image.v1+json';
 
@@ -15,7 +21,9 @@ export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 
 /** Every lowdose MIME type, by widget name. */
 export const MIME_TYPES = {
-  image: IMAGE_MIME
+  image: IMAGE_MIME,
+  fft: FFT_MIME,
+  doseSeries: DOSE_SERIES_MIME
 } as const;
 
 /** Highest payload version of the image viewer this build understands. */

@@ -1,4 +1,7 @@
 import { ValueError } from '../errors';
+import { Dataset, NdArray, isDataset, isNdArray } from '../types/dataset';
+import { PowerSpectrum, isPowerSpectrum, powerSpectrum } from '../fft/powerSpectrum';
+import { Peak, RefinePeakOptions, refinePeak } from './refinePeak';
 
 /**
  * One spot as a widget writes it ("Insert as code" of the FFT peak picker): a reciprocal vector in
@@ -34,22 +37,70 @@ export interface Spot {
   label?: string;
   intensity?: number;
   snr?: number;
+  /** Set when the spot was re-refined against a source: how ('upsampled-dft', or 'parabolic' for a spectrum without its image). */
+  refinedBy?: Peak['refinedBy'];
+  /** Set when re-refined: the vector as given (1/Å), before refinement. */
+  given?: { kxInvA: number; kyInvA: number };
+  /** Set when re-refined: local noise power P̂ of the spectrum at the spot (power units). */
+  noisePower?: number;
 }
+
+/** Options of {@link spots} when a source is given: those of {@link refinePeak} (default search radius 2 px). */
+export type SpotsOptions = RefinePeakOptions;
 
 /**
  * Validates a literal list of FFT spots — what the peak picker's "Insert as code" writes — and
  * returns spot objects with derived `dA`, `gInvA` and `angleDeg`, ready for `indexPeaks`,
  * `trackSpots` or refinement. Inputs are not modified.
  *
+ * With a `source` (a power spectrum from `fft.powerSpectrum`, or the image itself) every spot is
+ * re-refined by `refinePeak`: snapped to the strongest 3×3 box within `searchRadiusPx` (default 2)
+ * and moved to the maximum of an upsampled DFT of the source image (Guizar-Sicairos, Thurman &
+ * Fienup, Opt. Lett. 33, 156 (2008), doi:10.1364/OL.33.000156); the refined spots carry `snr`,
+ * `intensity`, `noisePower`, `refinedBy` and the `given` vector. This is how the FFT picker's
+ * "Insert as code" cell re-runs the analysis without clicking.
+ *
  * @param list - array of `{kxInvA, kyInvA}` (or `{dA, angleDeg}`) objects.
+ * @param source - optional PowerSpectrum, 2D Dataset or ndarray to re-refine against.
+ * @param options - with a source: options of {@link refinePeak} (`pixelSizeA` for an uncalibrated image).
  * @returns one {@link Spot} per entry, in order.
  * @throws ValueError for a non-array, an empty list, a spot with neither form, non-finite numbers,
- *   a zero vector (the DC term), inconsistent forms, or a duplicated spot.
+ *   a zero vector (the DC term), inconsistent forms, a duplicated spot, or a source that is neither
+ *   a spectrum nor an image; CalibrationError for an image without pixel size.
  * @example
  * const spots = lowdose.lattice.spots([{ kxInvA: 0.2130, kyInvA: 0 }, { kxInvA: 0, kyInvA: 0.2130 }]);
  * spots[0].dA; // 4.695
+ * const refined = lowdose.lattice.spots([{ kxInvA: 0.2130, kyInvA: 0, label: 'pick 1' }], img);
+ * refined[0].refinedBy; // 'upsampled-dft'
  */
-export function spots(list: ReadonlyArray<SpotInput>): Spot[] {
+export function spots(list: ReadonlyArray<SpotInput>, source?: PowerSpectrum | Dataset | NdArray, options: SpotsOptions = {}): Spot[] {
+  const out = validated(list);
+  if (source === undefined || source === null) return out;
+  if (!isDataset(source) && !isNdArray(source)) {
+    throw new ValueError(`spots: source must be a power spectrum (fft.powerSpectrum) or a 2D image; got ${typeof source}. Pass the image the picker showed.`);
+  }
+  const ps = isPowerSpectrum(source) ? source : powerSpectrum(source, { pixelSizeA: options.pixelSizeA, window: options.window });
+  const opts: RefinePeakOptions = { ...options, searchRadiusPx: options.searchRadiusPx ?? 2 };
+  return out.map(s => {
+    const p = refinePeak(ps, { kxInvA: s.kxInvA, kyInvA: s.kyInvA }, opts);
+    const r: Spot = {
+      kxInvA: p.kxInvA,
+      kyInvA: p.kyInvA,
+      dA: p.dA,
+      gInvA: p.gInvA,
+      angleDeg: p.angleDeg,
+      intensity: p.intensity,
+      snr: p.snr,
+      noisePower: p.noisePower,
+      refinedBy: p.refinedBy,
+      given: { kxInvA: s.kxInvA, kyInvA: s.kyInvA }
+    };
+    if (s.label !== undefined) r.label = s.label;
+    return r;
+  });
+}
+
+function validated(list: ReadonlyArray<SpotInput>): Spot[] {
   if (!Array.isArray(list)) {
     throw new ValueError(`spots: list must be an array of {kxInvA, kyInvA} objects; got ${typeof list}.`);
   }
