@@ -6,11 +6,11 @@ import { rowsR2C, rowsC2C, colsC2C, rowsC2R, batch } from './drivers';
 export function heapBase(): usize {
   return __heap_base;
 }
-export function rowsR2C_f32(src: usize, ny: i32, nx: i32, r0: i32, r1: i32, re: usize, im: usize, plan: usize, a: usize, b: usize, sc: usize): void {
-  rowsR2C<f32>(src, ny, nx, r0, r1, re, im, plan, a, b, sc);
+export function rowsR2C_f32(src: usize, ny: i32, nx: i32, r0: i32, r1: i32, re: usize, im: usize, plan: usize, a: usize, b: usize, sc: usize, stg: usize): void {
+  rowsR2C<f32>(src, ny, nx, r0, r1, re, im, plan, a, b, sc, stg);
 }
-export function rowsR2C_f64(src: usize, ny: i32, nx: i32, r0: i32, r1: i32, re: usize, im: usize, plan: usize, a: usize, b: usize, sc: usize): void {
-  rowsR2C<f64>(src, ny, nx, r0, r1, re, im, plan, a, b, sc);
+export function rowsR2C_f64(src: usize, ny: i32, nx: i32, r0: i32, r1: i32, re: usize, im: usize, plan: usize, a: usize, b: usize, sc: usize, stg: usize): void {
+  rowsR2C<f64>(src, ny, nx, r0, r1, re, im, plan, a, b, sc, stg);
 }
 export function rowsC2C_f32(inRe: usize, inIm: usize, outRe: usize, outIm: usize, ny: i32, nx: i32, r0: i32, r1: i32, plan: usize, a: usize, b: usize, sc: usize, conj: i32, scale: f64): void {
   rowsC2C<f32>(inRe, inIm, outRe, outIm, ny, nx, r0, r1, plan, a, b, sc, conj, <f32>scale);

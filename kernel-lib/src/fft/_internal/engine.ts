@@ -119,12 +119,19 @@ class Heap {
   }
 }
 
-/** Per-thread buffers of a call: four batch buffers of bs bytes at a, one at b, and plan scratch. */
+/** Batch buffers at `a` (the column pass moves this many batches together; COL_GROUP in the core). */
+export const COL_GROUP = 8;
+
+/**
+ * Per-thread buffers of a call: COL_GROUP batch buffers of bs bytes at a, one at b, plan scratch,
+ * and st, the row pass's staging for 2·L rows of both half-spectrum planes.
+ */
 export interface ThreadScratch {
   a: number;
   bs: number;
   b: number;
   sc: number;
+  st: number;
 }
 
 interface Registry {
@@ -210,14 +217,16 @@ export class FftEngine {
   scratch(threads: number, maxN: number, scBytes: number): ThreadScratch[] {
     const out: ThreadScratch[] = [];
     const buf = (maxN + 4) * 32;
+    // 16 rows (f32; 8 of f64) of (maxN/2 + 1) elements, each row padded by up to 127 bytes
+    const st = 16 * (Math.floor(maxN / 2 + 1) * 4 + 128);
     for (let t = 0; t < threads; t++) {
-      out.push({ a: this.alloc(4 * buf), bs: buf, b: this.alloc(buf), sc: this.alloc(Math.max(512, scBytes)) });
+      out.push({ a: this.alloc(COL_GROUP * buf), bs: buf, b: this.alloc(buf), sc: this.alloc(Math.max(512, scBytes)), st: this.alloc(st) });
     }
     return out;
   }
 
   freeScratch(s: ThreadScratch[]): void {
-    for (const t of s) this.free(t.a, t.b, t.sc);
+    for (const t of s) this.free(t.a, t.b, t.sc, t.st);
   }
 
   /** The plan of a length-n complex FFT in precision t (cached for the engine's lifetime). */
@@ -312,6 +321,26 @@ export function splitRange(count: number, parts: number, align: number): Array<[
     const end = Math.min(count, endBlock * align);
     if (end > start) out.push([start, end]);
     start = end;
+  }
+  return out;
+}
+
+/**
+ * Splits [0, count) into ranges in proportion to weights (one per part), boundaries at multiples
+ * of align; parts that would be empty are dropped from the end.
+ */
+export function splitWeighted(count: number, weights: number[], align: number): Array<[number, number]> {
+  const blocks = Math.ceil(count / align);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const out: Array<[number, number]> = [];
+  let start = 0;
+  let acc = 0;
+  for (let i = 0; i < weights.length && start < count; i++) {
+    acc += weights[i];
+    const endBlock = i === weights.length - 1 ? blocks : Math.round((acc * blocks) / total);
+    const end = Math.min(count, endBlock * align);
+    if (end > start) out.push([start, end]);
+    start = Math.max(start, end);
   }
   return out;
 }
