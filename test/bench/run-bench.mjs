@@ -77,6 +77,15 @@ if (!process.env.LOWDOSE_BENCH_ONLY || process.env.LOWDOSE_BENCH_ONLY === 'fft')
   for (const n of fft.notes) console.log(`note: ${n}`);
 }
 // --- end fft -------------------------------------------------------------------------------------
+// --- motion: alignFrames against skimage and a numpy port (test/bench/alignBench.mjs) -----------
+if (!process.env.LOWDOSE_BENCH_ONLY || process.env.LOWDOSE_BENCH_ONLY === 'align') {
+  const { benchAlign } = await import('./alignBench.mjs');
+  const align = await benchAlign({ lowdose, python: path.join(root, '.venv/bin/python'), repeats: Math.max(3, Math.min(REPEATS, 3)) });
+  console.log('Motion correction (targets: issue #5)');
+  console.table(align.rows);
+  for (const n of align.notes) console.log(`note: ${n}`);
+}
+// --- end motion ----------------------------------------------------------------------------------
 // --- io: lazy MRC movie notes (fails the bench when frame 100 reads wrong or the bounds are missed)
 for (const n of lazyMrc.notes ?? [lazyMrc.skipped]) console.log(`note: ${n}`);
 if (lazyMrc.ok === false) process.exitCode = 1;

@@ -133,6 +133,36 @@ export interface AlignFramesResult {
   warnings: string[];
 }
 
+/** Hot loops kept in small functions (V8 optimises them apart from the long async driver). */
+function accumulate(sum: Float64Array, x: Float32Array): void {
+  for (let k = 0; k < sum.length; k++) sum[k] += x[k];
+}
+
+function total(x: Float32Array): number {
+  // four partial sums: no serial dependency between consecutive additions
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const n4 = x.length - (x.length % 4);
+  for (let k = 0; k < n4; k += 4) {
+    s0 += x[k];
+    s1 += x[k + 1];
+    s2 += x[k + 2];
+    s3 += x[k + 3];
+  }
+  for (let k = n4; k < x.length; k++) s0 += x[k];
+  return s0 + s1 + s2 + s3;
+}
+
+function multiply(x: Float32Array, g: Float32Array): void {
+  for (let k = 0; k < x.length; k++) x[k] *= g[k];
+}
+
+function addPower(power: Float64Array, S: Spectrum): void {
+  for (let k = 0; k < power.length; k++) power[k] += S.re[k] * S.re[k] + S.im[k] * S.im[k];
+}
+
 /**
  * Noise power per cropped element of all frames together: the median of Σ|S_n|²/filter² over the
  * outer half of the crop (where signal is weakest; Bragg spots do not move a median), times filter²
@@ -227,7 +257,7 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
   };
   checkAbort(o.signal, fn);
   const applyGain = (f: Float32Array): void => {
-    if (gain) for (let k = 0; k < f.length; k++) f[k] *= gain[k];
+    if (gain) multiply(f, gain);
   };
 
   // Pass 0: frame sum → hot/dead pixels; replacement values from the frame average.
@@ -240,7 +270,7 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
     const sum = new Float64Array(rows * cols);
     for await (const f of src.frames(chunkSize)) {
       applyGain(f.data);
-      for (let k = 0; k < sum.length; k++) sum[k] += f.data[k];
+      accumulate(sum, f.data);
       await tick('reading (defects)', f.index + 1, N);
     }
     const hot = detect ? detectHotPixels(sum, rows, cols, sigmaHot) : undefined;
@@ -260,9 +290,7 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
   const correct = (f: Float32Array): void => {
     applyGain(f);
     if (!mask || defectIndex.length === 0) return;
-    let s = 0;
-    for (let k = 0; k < f.length; k++) s += f[k];
-    const values = s / f.length >= 2 ? neighbourMedians(f, mask, defectIndex, rows, cols) : meanReplacement;
+    const values = total(f) / f.length >= 2 ? neighbourMedians(f, mask, defectIndex, rows, cols) : meanReplacement;
     defectIndex.forEach((k, i) => (f[k] = values[i]));
   };
 
@@ -279,10 +307,10 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
   const power = new Float64Array(k2.length);
   for await (const f of src.frames(chunkSize)) {
     correct(f.data);
-    for (let k = 0; k < f.data.length; k++) countSum += f.data[k];
+    if (!Number.isFinite(meanCounts)) countSum += total(f.data);
     const F = rfft2(ndarray(f.data, [rows, cols]));
     const S = alignmentSpectrum(f.data, { re: F.re.data, im: F.im.data }, layout, filter, edges === 'periodic-smooth');
-    for (let k = 0; k < power.length; k++) power[k] += S.re[k] * S.re[k] + S.im[k] * S.im[k];
+    addPower(power, S);
     spectra.push(S);
     cache?.push({ re: F.re.data, im: F.im.data });
     await tick('spectra', f.index + 1, N);

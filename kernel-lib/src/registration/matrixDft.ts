@@ -10,6 +10,7 @@
  * O(rows·cols·nx + rows·ny·nx), so a small region at a high upsampling factor is cheap.
  * Browser-safe, pure.
  */
+import { columnKernel, denseColumnStage, rowStage } from './_internal/separableDft';
 export interface MatrixDftOptions {
   /** Coordinates along rows at which to evaluate (frequencies or positions, see `indexing`). */
   rowCoords: ArrayLike<number>;
@@ -50,56 +51,11 @@ export function matrixDft(
   const nx = options.colCoords.length;
   const s = options.sign * 2 * Math.PI;
   const u = (p: number, n: number): number => (options.indexing === 'signed' && p >= Math.ceil(n / 2) ? p - n : p);
-  // Column kernel: E_col(q, b) = exp(sign·2πi·v_q·x_b/cols)
-  const ecRe = new Float64Array(cols * nx);
-  const ecIm = new Float64Array(cols * nx);
-  for (let q = 0; q < cols; q++) {
-    const vq = u(q, cols);
-    for (let b = 0; b < nx; b++) {
-      const phase = (s * vq * options.colCoords[b]) / cols;
-      ecRe[q * nx + b] = Math.cos(phase);
-      ecIm[q * nx + b] = Math.sin(phase);
-    }
-  }
-  // T(p, b) = Σ_q g(p, q) E_col(q, b)
-  const tRe = new Float64Array(rows * nx);
-  const tIm = new Float64Array(rows * nx);
-  for (let p = 0; p < rows; p++) {
-    const rowBase = p * cols;
-    const tBase = p * nx;
-    for (let q = 0; q < cols; q++) {
-      const gr = re[rowBase + q];
-      const gi = im ? im[rowBase + q] : 0;
-      if (gr === 0 && gi === 0) continue;
-      const kBase = q * nx;
-      for (let b = 0; b < nx; b++) {
-        const er = ecRe[kBase + b];
-        const ei = ecIm[kBase + b];
-        tRe[tBase + b] += gr * er - gi * ei;
-        tIm[tBase + b] += gr * ei + gi * er;
-      }
-    }
-  }
-  // out(a, b) = Σ_p E_row(a, p) T(p, b)
-  const outRe = new Float64Array(ny * nx);
-  const outIm = new Float64Array(ny * nx);
-  for (let a = 0; a < ny; a++) {
-    const ya = options.rowCoords[a];
-    for (let p = 0; p < rows; p++) {
-      const phase = (s * u(p, rows) * ya) / rows;
-      const er = Math.cos(phase);
-      const ei = Math.sin(phase);
-      const tBase = p * nx;
-      const oBase = a * nx;
-      for (let b = 0; b < nx; b++) {
-        const tr = tRe[tBase + b];
-        const ti = tIm[tBase + b];
-        outRe[oBase + b] += er * tr - ei * ti;
-        outIm[oBase + b] += er * ti + ei * tr;
-      }
-    }
-  }
-  return { re: outRe, im: outIm, rows: ny, cols: nx };
+  // T(p, b) = Σ_q g(p, q)·exp(sign·2πi·v_q·x_b/cols), then out(a, b) = Σ_p exp(sign·2πi·u_p·y_a/rows)·T(p, b)
+  const { kr, ki } = columnKernel(cols, nx, (q, b) => (s * u(q, cols) * options.colCoords[b]) / cols);
+  const t = denseColumnStage(re, im, rows, cols, kr, ki, nx);
+  const out = rowStage(t.tr, t.ti, t.used, rows, ny, nx, (a, p) => (s * u(p, rows) * options.rowCoords[a]) / rows);
+  return { re: out.re, im: out.im, rows: ny, cols: nx };
 }
 
 /** Coordinates `center + (i − half)/upsampleFactor` for i in 0…size−1 (half = floor(size/2)). */

@@ -7,7 +7,7 @@
  */
 import ndarray from 'ndarray';
 import { irfft2 } from '../../fft';
-import { HalfLayout, croppedHalfLayout, halfSpectrumDft } from '../../registration/_internal/halfSpectrumDft';
+import { HalfLayout, SparseHalfSpectrum, croppedHalfLayout, halfSpectrumDft } from '../../registration/_internal/halfSpectrumDft';
 
 /** Amplitude a frequency keeps at the crop edge: exp(−B·k²/4) = CROP_LEVEL. */
 const CROP_LEVEL = 1e-2;
@@ -81,15 +81,21 @@ export function alignmentSpectrum(frame: ArrayLike<number>, F: { re: ArrayLike<n
   // a(x) = I(ny−1, x) − I(0, x); b(y) = I(y, nx−1) − I(y, 0); their DFTs at the kept frequencies.
   const tx = twiddle(nx);
   const ty = twiddle(ny);
+  const edgeA = new Float64Array(nx);
+  for (let x = 0; x < nx; x++) edgeA[x] = frame[(ny - 1) * nx + x] - frame[x];
+  const edgeB = new Float64Array(ny);
+  for (let y = 0; y < ny; y++) edgeB[y] = frame[y * nx + nx - 1] - frame[y * nx];
   const Ar = new Float64Array(cols);
   const Ai = new Float64Array(cols);
   for (let c = 0; c < cols; c++) {
     let sr = 0;
     let si = 0;
-    for (let x = 0, j = 0; x < nx; x++, j = (j + c) % nx) {
-      const a = frame[(ny - 1) * nx + x] - frame[x];
+    for (let x = 0, j = 0; x < nx; x++) {
+      const a = edgeA[x];
       sr += a * tx.c[j];
       si += a * tx.s[j];
+      j += c;
+      if (j >= nx) j -= nx;
     }
     Ar[c] = sr;
     Ai[c] = si;
@@ -100,10 +106,12 @@ export function alignmentSpectrum(frame: ArrayLike<number>, F: { re: ArrayLike<n
     const f = ((rowFreq[r] % ny) + ny) % ny;
     let sr = 0;
     let si = 0;
-    for (let y = 0, j = 0; y < ny; y++, j = (j + f) % ny) {
-      const b = frame[y * nx + nx - 1] - frame[y * nx];
+    for (let y = 0, j = 0; y < ny; y++) {
+      const b = edgeB[y];
       sr += b * ty.c[j];
       si += b * ty.s[j];
+      j += f;
+      if (j >= ny) j -= ny;
     }
     Br[r] = sr;
     Bi[r] = si;
@@ -195,7 +203,8 @@ export interface Peak {
 export function zoomPeak(pr: Float64Array, pi: Float64Array, layout: HalfLayout, center: [number, number], radius: number, hMin: number, h0 = 1): Peak {
   const n0 = Math.max(1, Math.round(radius / h0));
   const axis = (c: number, n: number, h: number): Float64Array => Float64Array.from({ length: 2 * n + 1 }, (_, i) => c + (i - n) * h);
-  const values = (ys: Float64Array, xs: Float64Array): Float64Array => correlationAt(pr, pi, layout, ys, xs);
+  const spectrum = new SparseHalfSpectrum(pr, pi, layout);
+  const values = (ys: Float64Array, xs: Float64Array): Float64Array => spectrum.at(ys, xs).re;
   let ys = axis(center[0], n0, h0);
   let xs = axis(center[1], n0, h0);
   let v = values(ys, xs);

@@ -14,7 +14,7 @@
  */
 import { HalfLayout } from '../../registration/_internal/halfSpectrumDft';
 import { Spectrum, addShifted, correlationAt, globalPeak, unshiftFactors, zoomPeak } from './alignCore';
-import { coherenceWeights, peakSigma, peakSnr } from './spectralStats';
+import { WeightScratch, coherenceWeights, coherenceWeightsOfPower, peakSigma, peakSnr, weightScratch } from './spectralStats';
 import { TrajectoryFit, TrajectoryUnit, fitTrajectory, interpolateUnits } from './trajectory';
 
 export interface DriftOptions {
@@ -85,14 +85,61 @@ function units(n: number, size: number, alone = 0): Array<{ start: number; count
  */
 const FIRST_ALONE = 2;
 
-/** P = U·conj(R)·W. */
-function crossPower(U: Complex, R: Complex, W: Float64Array): Complex {
+/**
+ * One frame of a unit: acc += S·factors (the frame brought to the reference frame) and
+ * pOthers −= |S|² (starting from `pInc` when given: the unit's first frame). One sweep.
+ */
+function unitFrame(acc: Complex, pOthers: Float64Array, pInc: Float64Array | undefined, S: Spectrum, f: { ey: Float64Array; ex: Float64Array }, rows: number, cols: number): void {
+  const { ey, ex } = f;
+  const first = pInc !== undefined;
+  for (let r = 0; r < rows; r++) {
+    const yr = ey[2 * r];
+    const yi = ey[2 * r + 1];
+    const o = r * cols;
+    for (let c = 0; c < cols; c++) {
+      const k = o + c;
+      const fr = yr * ex[2 * c] - yi * ex[2 * c + 1];
+      const fi = yr * ex[2 * c + 1] + yi * ex[2 * c];
+      const a = S.re[k];
+      const b = S.im[k];
+      const vr = a * fr - b * fi;
+      const vi = a * fi + b * fr;
+      if (first) {
+        acc.re[k] = vr;
+        acc.im[k] = vi;
+        pOthers[k] = (pInc as Float64Array)[k] - (a * a + b * b);
+      } else {
+        acc.re[k] += vr;
+        acc.im[k] += vi;
+        pOthers[k] -= a * a + b * b;
+      }
+    }
+  }
+}
+
+/** Ru = R − Ua and r2 = |Ru|², one sweep. */
+function othersOf(R: Complex, Ua: Complex, Ru: Complex, r2: Float64Array): void {
+  for (let k = 0; k < r2.length; k++) {
+    const a = R.re[k] - Ua.re[k];
+    const b = R.im[k] - Ua.im[k];
+    Ru.re[k] = a;
+    Ru.im[k] = b;
+    r2[k] = a * a + b * b;
+  }
+}
+
+/** P = U·conj(R)·W (into `out` when given). */
+function crossPower(U: Complex, R: Complex, W: Float64Array, out?: Complex): Complex {
   const n = U.re.length;
-  const re = new Float64Array(n);
-  const im = new Float64Array(n);
+  const re = out ? out.re : new Float64Array(n);
+  const im = out ? out.im : new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const w = W[k];
-    if (w === 0) continue;
+    if (w === 0) {
+      re[k] = 0;
+      im[k] = 0;
+      continue;
+    }
     re[k] = (U.re[k] * R.re[k] + U.im[k] * R.im[k]) * w;
     im[k] = (U.im[k] * R.re[k] - U.re[k] * R.im[k]) * w;
   }
@@ -109,8 +156,14 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
   const { rows, cols } = layout;
   const size = rows * cols;
   const zero = (): Complex => ({ re: new Float64Array(size), im: new Float64Array(size) });
-  const weightsFor = (R: Complex, coarse: boolean, pInc = o.pInc): Float64Array => {
-    const w = o.weighting === 'coherence' ? coherenceWeights(R, pInc, layout, coarse ? o.spotMask : undefined) : new Float64Array(size).fill(1);
+  const coarseWeights = (w: Float64Array, coarse: boolean): Float64Array => {
+    if (coarse && o.coarseExtra) for (let k = 0; k < size; k++) w[k] *= o.coarseExtra[k];
+    w[0] = 0;
+    return w;
+  };
+  // weights into a scratch (its `w`: valid until the scratch's next use)
+  const weightsFor = (R: Complex, coarse: boolean, pInc = o.pInc, scratch: WeightScratch = weightScratch(size)): Float64Array => {
+    const w = o.weighting === 'coherence' ? coherenceWeights(R, pInc, layout, coarse ? o.spotMask : undefined, 2, scratch) : scratch.w.fill(1);
     if (o.weighting !== 'coherence' && coarse) for (let k = 0; k < size; k++) if (o.spotMask[k]) w[k] = 0;
     if (coarse && o.coarseExtra) for (let k = 0; k < size; k++) w[k] *= o.coarseExtra[k];
     w[0] = 0;
@@ -188,8 +241,19 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
   let edgeHits = 0;
   let fineSigmaOfGroups: number[] = [];
   let fineSnrOfGroups: number[] = [];
+  // buffers of the refinement passes (allocated once: the passes run hundreds of units)
+  const Rbuf = zero();
+  const Ua = zero();
+  const Ru = zero();
+  const Pbuf = zero();
+  const Pbuf2 = zero();
+  const pOthers = new Float64Array(size);
+  const scratchW = weightScratch(size);
+  const scratchF = weightScratch(size);
   const refine = async (unitList: Array<{ start: number; count: number }>, coarse: boolean, radius: number, stage: string, predictFine = false): Promise<TrajectoryUnit[]> => {
-    const R = zero();
+    const R = Rbuf;
+    R.re.fill(0);
+    R.im.fill(0);
     for (let n = 0; n < N; n++) addShifted(R.re, R.im, spec[n], unshiftFactors(layout, positions[n]), rows, cols);
     const out: TrajectoryUnit[] = [];
     fineSigmaOfGroups = [];
@@ -201,48 +265,39 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
         center[0] += positions[n][0] / u.count;
         center[1] += positions[n][1] / u.count;
       }
-      const U = zero();
-      for (let n = u.start; n < u.start + u.count; n++) {
-        addShifted(U.re, U.im, spec[n], unshiftFactors(layout, [positions[n][0] - center[0], positions[n][1] - center[1]]), rows, cols);
-      }
-      // R_u = R − U moved to the reference frame
-      const Ru = { re: Float64Array.from(R.re), im: Float64Array.from(R.im) };
-      addShifted(Ru.re, Ru.im, U, unshiftFactors(layout, center), rows, cols, -1);
-      // U's content, brought to the reference frame, for the σ estimate
-      const Ua = zero();
-      addShifted(Ua.re, Ua.im, U, unshiftFactors(layout, center), rows, cols);
+      // Ua: the unit's frames brought to the reference frame; R_u = R − Ua (the sum of the others);
+      // the correlation of Ua with R_u peaks at the unit's offset from its current position (≈ 0).
       // weights from the others only (R_u and their incoherent power): weights that saw the unit's
       // own noise would favour its current position and freeze errors in place
-      const pOthers = Float64Array.from(o.pInc);
       for (let n = u.start; n < u.start + u.count; n++) {
-        const S = spec[n];
-        for (let k = 0; k < size; k++) pOthers[k] -= S.re[k] * S.re[k] + S.im[k] * S.im[k];
+        unitFrame(Ua, pOthers, n === u.start ? o.pInc : undefined, spec[n], unshiftFactors(layout, positions[n]), rows, cols);
       }
-      const W = weightsFor(Ru, coarse, pOthers);
-      const Wf = predictFine ? weightsFor(Ru, false, pOthers) : undefined;
-      const coarseWeights = (): Float64Array => (coarse ? W : weightsFor(Ru, true, pOthers));
-      const P = crossPower(U, Ru, W);
-      let p = zoomPeak(P.re, P.im, layout, center, radius, o.hMinPx);
+      othersOf(R, Ua, Ru, scratchW.r2);
+      const W = o.weighting === 'coherence' ? coarseWeights(coherenceWeightsOfPower(scratchW.r2, pOthers, layout, coarse ? o.spotMask : undefined, 2, scratchW), coarse) : weightsFor(Ru, coarse, pOthers, scratchW);
+      const P = crossPower(Ua, Ru, W, Pbuf);
+      let p = zoomPeak(P.re, P.im, layout, [0, 0], radius, o.hMinPx);
       if (p.atEdge && !coarse) {
         // the trajectory missed this unit (a jump inside a coarse group): look again in the wide
         // window with the lattice-free weights, then refine there with every frequency
-        const Pc = crossPower(U, Ru, coarseWeights());
-        const wide = zoomPeak(Pc.re, Pc.im, layout, center, o.coarseRadiusPx, o.hMinPx * 4);
+        const Pc = crossPower(Ua, Ru, weightsFor(Ru, true, pOthers, scratchF), Pbuf2);
+        const wide = zoomPeak(Pc.re, Pc.im, layout, [0, 0], o.coarseRadiusPx, o.hMinPx * 4);
         if (!wide.atEdge) {
           const again = zoomPeak(P.re, P.im, layout, wide.position, radius, o.hMinPx);
           if (!again.atEdge) p = again;
         }
       }
+      const offset = p.position;
       const fu = u.count / N;
-      const sig = peakSigma(Ua, Ru, W, o.noise, fu, 1 - fu, layout, [p.position[0] - center[0], p.position[1] - center[1]]);
-      if (Wf) {
-        fineSigmaOfGroups.push(Math.max(...peakSigma(Ua, Ru, Wf, o.noise, fu, 1 - fu, layout, [p.position[0] - center[0], p.position[1] - center[1]])));
-        const Pf = crossPower(U, Ru, Wf);
-        const at = correlationAt(Pf.re, Pf.im, layout, [p.position[0]], [p.position[1]])[0];
+      const sig = peakSigma(Ua, Ru, W, o.noise, fu, 1 - fu, layout, offset);
+      if (predictFine) {
+        const Wf = weightsFor(Ru, false, pOthers, scratchF);
+        fineSigmaOfGroups.push(Math.max(...peakSigma(Ua, Ru, Wf, o.noise, fu, 1 - fu, layout, offset)));
+        const Pf = crossPower(Ua, Ru, Wf, Pbuf2);
+        const at = correlationAt(Pf.re, Pf.im, layout, [offset[0]], [offset[1]])[0];
         fineSnrOfGroups.push(peakSnr(at, Ua, Ru, Wf, o.noise, fu, 1 - fu, layout));
       }
       if (p.atEdge && !coarse) edgeHits++;
-      out.push({ ...u, y: p.position, sigma: Math.max(sig[0], sig[1], 0.01), weight: p.atEdge ? 0.01 : 1 });
+      out.push({ ...u, y: [center[0] + offset[0], center[1] + offset[1]], sigma: Math.max(sig[0], sig[1], 0.01), weight: p.atEdge ? 0.01 : 1 });
       await o.tick(stage, i + 1, unitList.length);
     }
     return out;
@@ -272,6 +327,15 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
     const bySigma = Number.isFinite(sG) ? Math.ceil(G * (sG / TARGET_SIGMA_PX) ** 2) : G;
     const bySnr = Number.isFinite(snrG) && snrG > 0 ? Math.ceil(G * ((2 * MIN_SNR) / snrG) ** 2) : 1;
     fineGroup = Math.max(1, Math.min(G, bySigma, Math.max(bySigma, bySnr)));
+  }
+  // The first frames (a jump as the beam hits) only had the positions interpolated from their
+  // groups: measure them alone once with the lattice-free weights in the wide window, so a jump of
+  // about a lattice period cannot leave them on an aliased lattice peak in the narrow fine window.
+  if (G > 1 && N > FIRST_ALONE + 1) {
+    const alone = await refine(units(N, G, FIRST_ALONE), true, o.coarseRadiusPx, 'coarse refinement (first frames alone)');
+    fit = fitOf(alone);
+    positions = fit.x;
+    o.onPass?.('coarse (first frames alone)', alone, positions);
   }
   // halve the units from G down to the fine size (the reference, and with it the coherence weights,
   // sharpens as the trajectory improves), then iterate at the fine size

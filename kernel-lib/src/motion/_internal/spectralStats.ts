@@ -58,29 +58,48 @@ export function latticeSpotMask(power: Float64Array, layout: HalfLayout, sigma =
  * Frequencies carrying aligned signal (low k, Bragg spots once aligned) get w → 1, pure noise 0, so
  * the weights sharpen as the trajectory improves. `mask` (1 = drop) removes e.g. lattice spots.
  */
-export function coherenceWeights(R: { re: Float64Array; im: Float64Array }, pInc: Float64Array, layout: HalfLayout, mask?: Uint8Array, threshold = 2): Float64Array {
+export function coherenceWeights(R: { re: Float64Array; im: Float64Array }, pInc: Float64Array, layout: HalfLayout, mask?: Uint8Array, threshold = 2, scratch?: WeightScratch): Float64Array {
   const { rows, cols } = layout;
   const n = rows * cols;
-  const r2 = new Float64Array(n);
+  const s = scratch ?? weightScratch(n);
+  const r2 = s.r2;
   for (let k = 0; k < n; k++) r2[k] = R.re[k] * R.re[k] + R.im[k] * R.im[k];
-  const a = box3(r2, rows, cols);
-  const b = box3(pInc, rows, cols);
-  const w = new Float64Array(n);
-  for (let k = 1; k < n; k++) {
-    if (pInc[k] === 0 || (mask && mask[k])) continue;
-    if (a[k] > threshold * b[k]) w[k] = 1 - b[k] / a[k];
-  }
+  return coherenceWeightsOfPower(r2, pInc, layout, mask, threshold, s);
+}
+
+/** {@link coherenceWeights} from |R|² (`r2`, may be `scratch.r2`) instead of R. */
+export function coherenceWeightsOfPower(r2: Float64Array, pInc: Float64Array, layout: HalfLayout, mask: Uint8Array | undefined, threshold: number, s: WeightScratch): Float64Array {
+  const { rows, cols } = layout;
+  const n = rows * cols;
+  const a = box3(r2, rows, cols, s.a, s.h);
+  const b = box3(pInc, rows, cols, s.b, s.h);
+  const w = s.w;
+  w[0] = 0;
+  for (let k = 1; k < n; k++) w[k] = pInc[k] === 0 || (mask && mask[k]) || !(a[k] > threshold * b[k]) ? 0 : 1 - b[k] / a[k];
   return w;
 }
 
-/** 3 × 3 box sums (rows wrap: they are frequencies; columns clamp at the half-spectrum's edges). */
-function box3(x: Float64Array, rows: number, cols: number): Float64Array {
-  const h = new Float64Array(rows * cols);
+/** Reusable buffers of {@link coherenceWeights} (its result is `w`: copy it before the next call). */
+export interface WeightScratch {
+  r2: Float64Array;
+  a: Float64Array;
+  b: Float64Array;
+  h: Float64Array;
+  w: Float64Array;
+}
+
+export function weightScratch(n: number): WeightScratch {
+  return { r2: new Float64Array(n), a: new Float64Array(n), b: new Float64Array(n), h: new Float64Array(n), w: new Float64Array(n) };
+}
+
+/** 3 × 3 box sums into `out` (rows wrap: they are frequencies; columns clamp at the half-spectrum's edges). */
+function box3(x: Float64Array, rows: number, cols: number, out: Float64Array, h: Float64Array): Float64Array {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    for (let c = 0; c < cols; c++) h[o + c] = x[o + c] + (c > 0 ? x[o + c - 1] : 0) + (c + 1 < cols ? x[o + c + 1] : 0);
+    h[o] = x[o] + (cols > 1 ? x[o + 1] : 0);
+    for (let c = 1; c < cols - 1; c++) h[o + c] = x[o + c - 1] + x[o + c] + x[o + c + 1];
+    if (cols > 1) h[o + cols - 1] = x[o + cols - 2] + x[o + cols - 1];
   }
-  const out = new Float64Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     const up = ((r + rows - 1) % rows) * cols;

@@ -10,6 +10,7 @@
  * equals the full-spectrum evaluation to rounding.
  * Browser-safe, pure.
  */
+import { SparseRows, columnKernel, columnStage, rowStage, sparseRows } from './separableDft';
 
 /** How the stored rows/columns of a half spectrum map to frequencies of the full ny × nx grid. */
 export interface HalfLayout {
@@ -92,106 +93,59 @@ type Floats = ArrayLike<number>;
  * of the full grid), where P is given by its stored half (`re`, `im`, `layout.rows × layout.cols`).
  */
 export function halfSpectrumDft(re: Floats, im: Floats, layout: HalfLayout, ys: Floats, xs: Floats): ComplexGrid {
-  const { rows, cols, ny, nx, rowFreq, rowMirror, colFreq, colMirrored } = layout;
-  const na = ys.length;
-  const nb = xs.length;
-  // Column kernel K(c, b) = exp(2πi·f_c·x_b/nx), stored per b (contiguous in c for the inner loop).
-  const kr = new Float64Array(nb * cols);
-  const ki = new Float64Array(nb * cols);
-  for (let b = 0; b < nb; b++) {
-    for (let c = 0; c < cols; c++) {
-      const ph = (2 * Math.PI * colFreq[c] * xs[b]) / nx;
-      kr[b * cols + c] = Math.cos(ph);
-      ki[b * cols + c] = Math.sin(ph);
-    }
+  return new SparseHalfSpectrum(re, im, layout).at(ys, xs);
+}
+
+/**
+ * A half spectrum prepared for repeated {@link halfSpectrumDft} evaluations (a peak search zooming
+ * in): only its non-zero values are kept, so a sparse spectrum (e.g. coherence-weighted, most
+ * frequencies 0) costs its non-zeros × the output columns per evaluation.
+ */
+export class SparseHalfSpectrum {
+  /** Values of the columns that have no implicit mirror (DC, Nyquist), and of those that have one. */
+  private readonly single: SparseRows;
+  private readonly mirrored: SparseRows;
+
+  constructor(re: Floats, im: Floats, readonly layout: HalfLayout) {
+    [this.single, this.mirrored] = sparseRows(re, im, layout.rows, layout.cols, layout.colMirrored);
   }
-  // The mirrored columns form one run [c1, c2]; the others (DC, Nyquist) are handled one by one.
-  let c1 = -1;
-  let c2 = -2;
-  const single: number[] = [];
-  for (let c = 0; c < cols; c++) {
-    if (colMirrored[c]) {
-      if (c1 < 0) c1 = c;
-      c2 = c;
-    } else single.push(c);
-  }
-  // M(r, b): sum over mirrored columns; S(r, b): the others.
-  const mr = new Float64Array(rows * nb);
-  const mi = new Float64Array(rows * nb);
-  const sr = new Float64Array(rows * nb);
-  const si = new Float64Array(rows * nb);
-  for (let r = 0; r < rows; r++) {
-    const o = r * nb;
-    const base = r * cols;
-    let empty = true;
-    for (let c = 0; c < cols && empty; c++) if (re[base + c] !== 0 || im[base + c] !== 0) empty = false;
-    if (empty) continue;
-    for (let b = 0; b < nb; b++) {
-      const kb = b * cols;
-      let ar = 0;
-      let ai = 0;
-      for (let c = c1; c <= c2; c++) {
-        const pr = re[base + c];
-        const pi = im[base + c];
-        const er = kr[kb + c];
-        const ei = ki[kb + c];
-        ar += pr * er - pi * ei;
-        ai += pr * ei + pi * er;
-      }
-      mr[o + b] = ar;
-      mi[o + b] = ai;
-      let br = 0;
-      let bi = 0;
-      for (const c of single) {
-        const pr = re[base + c];
-        const pi = im[base + c];
-        const er = kr[kb + c];
-        const ei = ki[kb + c];
-        br += pr * er - pi * ei;
-        bi += pr * ei + pi * er;
-      }
-      sr[o + b] = br;
-      si[o + b] = bi;
-    }
-  }
-  // T(r, b) = M(r, b) + S(r, b) + conj(M(mirror(r), b)): the mirrored columns' conjugate half.
-  const tr = new Float64Array(rows * nb);
-  const ti = new Float64Array(rows * nb);
-  for (let r = 0; r < rows; r++) {
-    const o = r * nb;
-    const m = rowMirror[r];
-    const om = m * nb;
-    for (let b = 0; b < nb; b++) {
-      let vr = mr[o + b] + sr[o + b];
-      let vi = mi[o + b] + si[o + b];
-      if (m >= 0) {
-        vr += mr[om + b];
-        vi -= mi[om + b];
-      }
-      tr[o + b] = vr;
-      ti[o + b] = vi;
-    }
-  }
-  // out(a, b) = Σ_r exp(2πi·f_r·y_a/ny)·T(r, b).
-  const outRe = new Float64Array(na * nb);
-  const outIm = new Float64Array(na * nb);
-  for (let a = 0; a < na; a++) {
-    const oa = a * nb;
-    const w = (2 * Math.PI * ys[a]) / ny;
+
+  /** The DFT at positions ys × xs (pixels of the full grid), as {@link halfSpectrumDft}. */
+  at(ys: Floats, xs: Floats): ComplexGrid {
+    const { rows, ny, nx, rowFreq, rowMirror, colFreq } = this.layout;
+    const na = ys.length;
+    const nb = xs.length;
+    // T(r, b): over the columns without a mirror; M(r, b): over the mirrored ones.
+    const { kr, ki } = columnKernel(this.layout.cols, nb, (c, b) => (2 * Math.PI * colFreq[c] * xs[b]) / nx);
+    const tr = new Float64Array(rows * nb);
+    const ti = new Float64Array(rows * nb);
+    const mr = new Float64Array(rows * nb);
+    const mi = new Float64Array(rows * nb);
+    const used = new Uint8Array(rows);
+    const usedM = new Uint8Array(rows);
+    columnStage(this.single, kr, ki, nb, tr, ti, used);
+    columnStage(this.mirrored, kr, ki, nb, mr, mi, usedM);
+    // T(r, b) += M(r, b) + conj(M(mirror(r), b)): the mirrored columns' conjugate half.
     for (let r = 0; r < rows; r++) {
-      const ph = w * rowFreq[r];
-      const er = Math.cos(ph);
-      const ei = Math.sin(ph);
+      const m = rowMirror[r];
+      const fromMirror = m >= 0 && usedM[m] === 1;
+      if (usedM[r] || fromMirror) used[r] = 1;
+      if (!used[r]) continue;
       const o = r * nb;
+      const om = m * nb;
       for (let b = 0; b < nb; b++) {
-        const vr = tr[o + b];
-        const vi = ti[o + b];
-        outRe[oa + b] += er * vr - ei * vi;
-        outIm[oa + b] += er * vi + ei * vr;
+        tr[o + b] += mr[o + b];
+        ti[o + b] += mi[o + b];
+        if (fromMirror) {
+          tr[o + b] += mr[om + b];
+          ti[o + b] -= mi[om + b];
+        }
       }
     }
+    // out(a, b) = Σ_r exp(2πi·f_r·y_a/ny)·T(r, b).
+    const out = rowStage(tr, ti, used, rows, na, nb, (a, r) => (2 * Math.PI * ys[a] * rowFreq[r]) / ny);
+    return { re: out.re, im: out.im, rows: na, cols: nb };
   }
-  return { re: outRe, im: outIm, rows: na, cols: nb };
 }
 
 /** Σ over the full spectrum of |X|² from its stored half (mirrored columns count twice). */
