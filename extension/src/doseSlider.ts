@@ -9,7 +9,8 @@ import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import { DOSE_SERIES_MIME, DoseSeriesPayloadV1, validateDoseSeriesPayload } from 'lowdose/dist/browser';
 import { DoseChart } from './doseSliderChart';
-import { buildDoseSliderDom, copyText, DoseSliderDom, showDoseError } from './doseSliderDom';
+import { buildDoseSliderDom, copyText, DoseSliderDom } from './doseSliderDom';
+import { showRenderError } from './domKit';
 import { clampView, doseStatesEqual, doseWindow, maxStart, payloadKey, readDoseState, windowCode, windowLabel, withDoseState } from './doseSliderFormat';
 import { DoseSeriesFrames } from './doseSliderFrames';
 import { DoseSliderTimings, drawWindow, keyAction, layoutPanels, nearestFirst, schedule } from './doseSliderDraw';
@@ -187,7 +188,7 @@ export class DoseSlider extends Widget implements IRenderMime.IRenderer {
 
   private _showError(message: string, model: IRenderMime.IMimeModel): void {
     this._payload = null;
-    showDoseError(this._dom, message, model.data['image/png']);
+    showRenderError(this._dom.viewer, this._dom.error, 'dose slider', message, model.data['image/png']);
   }
 
   private _load(payload: DoseSeriesPayloadV1, saved: ReturnType<typeof readDoseState>): void {

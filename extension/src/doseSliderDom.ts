@@ -1,7 +1,7 @@
 /**
  * The dose slider's DOM, built once per renderer. Payload text only ever goes in via `textContent`.
  */
-import { showPngFallback } from './imageViewerDom';
+import { button, el } from './domKit';
 
 export interface DoseSliderDom {
   error: HTMLDivElement;
@@ -106,33 +106,6 @@ export function buildDoseSliderDom(root: HTMLElement): DoseSliderDom {
     chartCanvas,
     status
   };
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  return node;
-}
-
-function button(action: string, text: string, description: string): HTMLButtonElement {
-  const node = el('button', 'jp-lowdose-button');
-  node.type = 'button';
-  node.dataset.action = action;
-  node.textContent = text;
-  node.title = description;
-  return node;
-}
-
-/** Shows `message` instead of the slider, with the bundle's static PNG under it. */
-export function showDoseError(dom: DoseSliderDom, message: string, png: unknown): void {
-  dom.viewer.hidden = true;
-  dom.error.hidden = false;
-  dom.error.replaceChildren();
-  const text = document.createElement('div');
-  text.className = 'jp-lowdose-error-message';
-  text.textContent = `lowdose dose slider cannot show this output: ${message}`;
-  dom.error.appendChild(text);
-  showPngFallback(dom.error, png);
 }
 
 /** Copies `text` to the clipboard and says how that went in `status`. */

@@ -26,7 +26,8 @@ import { formatNumber } from './format';
 import { buildFftPickerDom, FftPickerDom } from './fftPickerDom';
 import { FftPickerPanels } from './fftPickerPanels';
 import { nextLabel, pickerState, restorePicks, samePayload, withPickerState } from './fftPickerState';
-import { copyText, insertPicks, renderCaptions, renderPickTable, showPickerError, spectrumReadout } from './fftPickerText';
+import { copyText, insertPicks, renderCaptions, renderPickTable, spectrumReadout } from './fftPickerText';
+import { showRenderError } from './domKit';
 import { enclosingNotebookPanel, insertCodeBelow } from './notebookCells';
 import { canvasPoint } from './viewerInput';
 import { wheelZoomFactor } from './viewTransform';
@@ -376,7 +377,7 @@ export class FftPicker extends Widget implements IRenderMime.IRenderer {
 
   private _showError(message: string, model: IRenderMime.IMimeModel): void {
     this._showing = false;
-    showPickerError(this._dom, message, model.data['image/png']);
+    showRenderError(this._dom.picker, this._dom.error, 'FFT picker', message, model.data['image/png']);
   }
 
   private readonly _mimeType: string;

@@ -2,6 +2,7 @@
  * The FFT picker's DOM, built once per renderer (re-renders only fill it in). Payload and user text
  * only ever enters through `textContent` / `value`.
  */
+import { button, el, group } from './domKit';
 
 /** Handles to the parts of the picker that change. */
 export interface FftPickerDom {
@@ -174,28 +175,4 @@ function panel(ariaLabel: string): [HTMLDivElement, HTMLDivElement, HTMLCanvasEl
   const caption = el('div', 'jp-lowdose-fft-caption');
   box.append(wrap, caption);
   return [box, wrap, canvas, caption];
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  return node;
-}
-
-function group(name: string, ...children: HTMLElement[]): HTMLDivElement {
-  const node = el('div', 'jp-lowdose-group');
-  node.setAttribute('role', 'group');
-  node.setAttribute('aria-label', name);
-  node.append(...children);
-  return node;
-}
-
-function button(action: string, text: string, description: string): HTMLButtonElement {
-  const node = el('button', 'jp-lowdose-button');
-  node.type = 'button';
-  node.dataset.action = action;
-  node.textContent = text;
-  node.title = description;
-  node.setAttribute('aria-label', description);
-  return node;
 }

@@ -6,7 +6,6 @@ import { FftPayloadV1, FftSpotPayload, pairRelation, picksCode, PreviewRegion } 
 import { formatNumber } from './format';
 import { FftPickerDom, tableRow } from './fftPickerDom';
 import type { SpectrumGrid } from './fftPickerPanels';
-import { showPngFallback } from './imageViewerDom';
 
 /** Fills the table (one row per pick) and the pair lines (angle between g-vectors, |g| ratio). */
 export function renderPickTable(dom: FftPickerDom, picks: ReadonlyArray<FftSpotPayload>): void {
@@ -95,16 +94,4 @@ export function insertPicks(dom: FftPickerDom, picks: ReadonlyArray<FftSpotPaylo
     dom.fallback.hidden = true;
     dom.status.textContent = `Inserted the picks as code in cell ${index + 1}; run it to re-refine them in the kernel.`;
   }
-}
-
-/** Replaces the picker by a message (and the bundle's static PNG) for a payload it cannot show. */
-export function showPickerError(dom: FftPickerDom, message: string, png: unknown): void {
-  dom.picker.hidden = true;
-  dom.error.hidden = false;
-  dom.error.replaceChildren();
-  const text = document.createElement('div');
-  text.className = 'jp-lowdose-error-message';
-  text.textContent = `lowdose FFT picker cannot show this output: ${message}`;
-  dom.error.appendChild(text);
-  showPngFallback(dom.error, png);
 }

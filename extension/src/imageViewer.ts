@@ -15,7 +15,8 @@ import { Widget } from '@lumino/widgets';
 import { ColormapName, IMAGE_MIME, ImagePayloadV1, validateImagePayload } from 'lowdose/dist/browser';
 import { formatDescription, formatNumber, formatReadout, formatStats, sanitizeFilename } from './format';
 import { ImageCanvasView } from './imageCanvasView';
-import { buildViewerDom, showPngFallback, ViewerDom } from './imageViewerDom';
+import { buildViewerDom, ViewerDom } from './imageViewerDom';
+import { showRenderError } from './domKit';
 import { enclosingNotebookPanel, insertCodeBelow } from './notebookCells';
 import { readViewState, viewStatesEqual, withViewState } from './viewState';
 import { canvasPoint, downloadCanvasPng, keyAction } from './viewerInput';
@@ -204,14 +205,7 @@ export class ImageViewer extends Widget implements IRenderMime.IRenderer {
   private _showError(message: string, model: IRenderMime.IMimeModel): void {
     const { error, viewer } = this._dom;
     this._showing = false;
-    viewer.hidden = true;
-    error.hidden = false;
-    error.replaceChildren();
-    const text = document.createElement('div');
-    text.className = 'jp-lowdose-error-message';
-    text.textContent = `lowdose image viewer cannot show this output: ${message}`;
-    error.appendChild(text);
-    showPngFallback(error, model.data['image/png']);
+    showRenderError(viewer, error, 'image viewer', message, model.data['image/png']);
   }
 
   private _load(payload: ImagePayloadV1, key: string): void {

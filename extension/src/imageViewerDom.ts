@@ -3,6 +3,7 @@
  * canvas survive). Everything that can carry payload text is filled through `textContent`.
  */
 import { COLORMAP_NAMES } from 'lowdose/dist/browser';
+import { button, el, group, label, numberInput } from './domKit';
 
 /** Handles to the parts of the viewer that change. */
 export interface ViewerDom {
@@ -118,60 +119,4 @@ export function buildViewerDom(root: HTMLElement): ViewerDom {
     scaleBarLabel,
     stats
   };
-}
-
-/**
- * Under an error message, shows the bundle's static `image/png` (if it is plain base64) so the
- * reader still sees the image. The PNG only ever becomes an `<img>` data URL, never markup.
- */
-export function showPngFallback(container: HTMLElement, png: unknown): void {
-  if (typeof png !== 'string' || png.length === 0 || !/^[A-Za-z0-9+/=\s]+$/.test(png)) {
-    return;
-  }
-  const note = el('div', 'jp-lowdose-error-note');
-  note.textContent = 'Static preview:';
-  const img = document.createElement('img');
-  img.className = 'jp-lowdose-fallback';
-  img.alt = 'static preview of the image';
-  img.src = `data:image/png;base64,${png.replace(/\s+/g, '')}`;
-  container.append(note, img);
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  return node;
-}
-
-function group(name: string): HTMLDivElement {
-  const node = el('div', 'jp-lowdose-group');
-  node.setAttribute('role', 'group');
-  node.setAttribute('aria-label', name);
-  return node;
-}
-
-function button(action: string, text: string, description: string): HTMLButtonElement {
-  const node = el('button', 'jp-lowdose-button');
-  node.type = 'button';
-  node.dataset.action = action;
-  node.textContent = text;
-  node.title = description;
-  node.setAttribute('aria-label', description);
-  return node;
-}
-
-function numberInput(id: string, description: string): HTMLInputElement {
-  const node = el('input', 'jp-lowdose-number');
-  node.type = 'number';
-  node.step = 'any';
-  node.id = id;
-  node.title = description;
-  return node;
-}
-
-function label(forId: string, text: string): HTMLLabelElement {
-  const node = el('label', 'jp-lowdose-label');
-  node.htmlFor = forId;
-  node.textContent = text;
-  return node;
 }

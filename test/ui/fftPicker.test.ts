@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM_ARGS, copyNotebooks, findChromium, LabServer, SCREENSHOTS, sleep, startJupyterLab } from './jupyterLabHarness';
+import { LabServer, LabSession, openLabSession, SCREENSHOTS, sleep } from './jupyterLabHarness';
 import { PAGE_HELPERS } from './pageHelpers';
 
 const FFT_MIME = 'application/vnd.lowdose.fft.v1+json';
@@ -70,30 +70,18 @@ describe('FFT peak picker in JupyterLab (headless Chromium)', function () {
   let page: Page;
   let payload: Payload;
 
+  let session: LabSession | undefined;
+
   before(async function () {
     this.timeout(240000);
-    const chromium = findChromium();
-    if ('reason' in chromium) {
-      for (const test of this.test?.parent?.tests ?? []) (test as Mocha.Test & { skipReason?: string }).skipReason = chromium.reason;
-      this.skip();
-    }
     assert.ok(fs.existsSync(path.join(__dirname, '../../notebooks', NOTEBOOK)), `notebooks/${NOTEBOOK} is missing`);
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    server = await startJupyterLab(copyNotebooks());
-    const { chromium: launcher } = await import('playwright-core');
-    browser = await launcher.launch({ executablePath: chromium.path, args: CHROMIUM_ARGS });
-    context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-    await context.addInitScript({ content: PAGE_HELPERS + FFT_HELPERS });
-    page = await context.newPage();
-    page.setDefaultTimeout(60000);
+    session = await openLabSession(this, { copyName: 'ui-notebooks-fft', initScript: PAGE_HELPERS + FFT_HELPERS, clipboard: true });
+    ({ server, browser, context, page } = session);
   });
 
   after(async function () {
     this.timeout(60000);
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await session?.close();
   });
 
   async function diagnose(what: string): Promise<string> {

@@ -11,15 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  CHROMIUM_ARGS,
-  copyNotebooks,
-  findChromium,
-  LabServer,
-  SCREENSHOTS,
-  sleep,
-  startJupyterLab
-} from './jupyterLabHarness';
+import { LabServer, LabSession, openLabSession, SCREENSHOTS, sleep } from './jupyterLabHarness';
 import { PAGE_HELPERS } from './pageHelpers';
 
 const IMAGE_MIME = 'application/vnd.lowdose.image.v1+json';
@@ -45,35 +37,18 @@ describe('image viewer in JupyterLab (headless Chromium)', function () {
   let context: BrowserContext | undefined;
   let page: Page;
 
+  let session: LabSession | undefined;
+
   before(async function () {
     this.timeout(240000);
-    const chromium = findChromium();
-    if ('reason' in chromium) {
-      for (const test of this.test?.parent?.tests ?? []) {
-        (test as Mocha.Test & { skipReason?: string }).skipReason = chromium.reason;
-      }
-      this.skip();
-    }
-    assert.ok(
-      fs.existsSync(path.join(__dirname, '../../notebooks', NOTEBOOK)),
-      `notebooks/${NOTEBOOK} is missing`
-    );
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    const rootDir = copyNotebooks();
-    server = await startJupyterLab(rootDir);
-    const { chromium: launcher } = await import('playwright-core');
-    browser = await launcher.launch({ executablePath: chromium.path, args: CHROMIUM_ARGS });
-    context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
-    await context.addInitScript({ content: PAGE_HELPERS });
-    page = await context.newPage();
-    page.setDefaultTimeout(60000);
+    assert.ok(fs.existsSync(path.join(__dirname, '../../notebooks', NOTEBOOK)), `notebooks/${NOTEBOOK} is missing`);
+    session = await openLabSession(this, { copyName: 'ui-notebooks', initScript: PAGE_HELPERS, acceptDownloads: true });
+    ({ server, browser, context, page } = session);
   });
 
   after(async function () {
     this.timeout(60000);
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await session?.close();
   });
 
   /** Fails with the server log and the cells' state attached. */

@@ -76,18 +76,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Copies `notebooks/` to `test/artifacts/ui-notebooks/` (fresh each run) and returns its path. */
-export function copyNotebooks(): string {
-  const dest = path.join(ARTIFACTS, 'ui-notebooks');
-  fs.rmSync(dest, { recursive: true, force: true });
-  fs.mkdirSync(dest, { recursive: true });
-  fs.cpSync(path.join(ROOT, 'notebooks'), dest, {
-    recursive: true,
-    filter: src => !src.includes('.ipynb_checkpoints')
-  });
-  return dest;
-}
-
 /**
  * Starts `jupyter lab` from the project's `.venv` and resolves once `/api/status` answers.
  * @throws if the server exits or does not answer within `timeoutMs`; the error carries the log tail.
@@ -232,8 +220,8 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Copies `notebooks/` to `test/artifacts/<name>/` (fresh each run) and returns its path: a UI test
- * that may run beside another one serves its own copy.
+ * Copies `notebooks/` to `test/artifacts/<name>/` (fresh each run) and returns its path: each UI
+ * test serves its own copy, so tests never see each other's edits.
  */
 export function copyNotebooksTo(name: string): string {
   const dest = path.join(ARTIFACTS, name);
@@ -244,4 +232,58 @@ export function copyNotebooksTo(name: string): string {
     filter: src => !src.includes('.ipynb_checkpoints')
   });
   return dest;
+}
+
+/** A JupyterLab server on a fresh copy of notebooks/ with one headless Chromium page on it. */
+export interface LabSession {
+  server: LabServer;
+  browser: import('playwright-core').Browser;
+  context: import('playwright-core').BrowserContext;
+  page: import('playwright-core').Page;
+  close(): Promise<void>;
+}
+
+/** Options of {@link openLabSession}. */
+export interface LabSessionOptions {
+  /** Folder under test/artifacts for this suite's copy of notebooks/. */
+  copyName: string;
+  /** Scripts run in every page before JupyterLab's own (the test helpers). */
+  initScript: string;
+  viewport?: { width: number; height: number };
+  acceptDownloads?: boolean;
+  /** Grant clipboard read/write on the server's origin. */
+  clipboard?: boolean;
+}
+
+/**
+ * For a suite's `before`: skips the whole suite (with the reason) when no Chromium is found,
+ * otherwise starts JupyterLab on a fresh copy of notebooks/ and opens a page with the helpers.
+ */
+export async function openLabSession(suite: Mocha.Context, o: LabSessionOptions): Promise<LabSession> {
+  const chromium = findChromium();
+  if ('reason' in chromium) {
+    for (const test of suite.test?.parent?.tests ?? []) (test as Mocha.Test & { skipReason?: string }).skipReason = chromium.reason;
+    suite.skip();
+    throw new Error('unreachable: skipped');
+  }
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const server = await startJupyterLab(copyNotebooksTo(o.copyName));
+  const { chromium: launcher } = await import('playwright-core');
+  const browser = await launcher.launch({ executablePath: chromium.path, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: o.viewport ?? { width: 1280, height: 1000 }, acceptDownloads: o.acceptDownloads ?? false });
+  if (o.clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await context.addInitScript({ content: o.initScript });
+  const page = await context.newPage();
+  page.setDefaultTimeout(60000);
+  return {
+    server,
+    browser,
+    context,
+    page,
+    close: async () => {
+      await context.close().catch(() => undefined);
+      await browser.close().catch(() => undefined);
+      await server.stop();
+    }
+  };
 }
