@@ -5,6 +5,7 @@ import {
   DoseSeriesPayloadV1,
   ValidationResult
 } from './protocol';
+import { isObject, isFiniteNumber, isPositiveInt, describeValue, versionProblem } from './_internal/payloadChecks';
 
 /** Largest series the renderer accepts (frames × preview pixels), so a hostile payload cannot make it allocate gigabytes. */
 const MAX_PREVIEW_ELEMENTS = 2 ** 28;
@@ -21,35 +22,26 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  */
 export function validateDoseSeriesPayload(value: unknown): ValidationResult<DoseSeriesPayloadV1> {
   const fail = (message: string): ValidationResult<DoseSeriesPayloadV1> => ({ ok: false, message });
-  if (!isObject(value)) return fail('payload must be a JSON object; got ' + describe(value) + '.');
-  const version = value.version;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    return fail('payload.version must be a positive integer; got ' + describe(version) + '.');
-  }
-  if (version > DOSE_SERIES_PAYLOAD_VERSION) {
-    return fail(
-      `this output was made by a newer lowdose (dose-series payload version ${version}); this extension ` +
-        `understands up to version ${DOSE_SERIES_PAYLOAD_VERSION}. Update lowdose-jupyterlab to view it.`
-    );
-  }
-  if (value.kind !== 'doseseries') return fail('payload.kind must be "doseseries"; got ' + describe(value.kind) + '.');
+  const head = versionProblem(value, DOSE_SERIES_PAYLOAD_VERSION, 'dose-series');
+  if (head !== undefined || !isObject(value)) return fail(head ?? 'payload must be a JSON object.');
+  if (value.kind !== 'doseseries') return fail('payload.kind must be "doseseries"; got ' + describeValue(value.kind) + '.');
   for (const key of ['title', 'valueLabel', 'variableName']) {
-    if (typeof value[key] !== 'string') return fail(`payload.${key} must be a string; got ${describe(value[key])}.`);
+    if (typeof value[key] !== 'string') return fail(`payload.${key} must be a string; got ${describeValue(value[key])}.`);
   }
   if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(value.variableName as string)) {
-    return fail(`payload.variableName must be a JavaScript identifier; got ${describe(value.variableName)}.`);
+    return fail(`payload.variableName must be a JavaScript identifier; got ${describeValue(value.variableName)}.`);
   }
   if (value.shiftsExpression !== null && !(typeof value.shiftsExpression === 'string' && /^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$/.test(value.shiftsExpression))) {
-    return fail(`payload.shiftsExpression must be null or a dotted JavaScript name such as "aligned.shiftsPx"; got ${describe(value.shiftsExpression)}.`);
+    return fail(`payload.shiftsExpression must be null or a dotted JavaScript name such as "aligned.shiftsPx"; got ${describeValue(value.shiftsExpression)}.`);
   }
   const shape = value.shape;
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every(isPositiveInt)) {
-    return fail('payload.shape must be [frames, rows, cols] of positive integers; got ' + describe(shape) + '.');
+    return fail('payload.shape must be [frames, rows, cols] of positive integers; got ' + describeValue(shape) + '.');
   }
   const n = shape[0] as number;
   if (!isFiniteNumber(value.pixelSize) || !(value.pixelSize > 0)) return fail('payload.pixelSize must be a positive number.');
   if (typeof value.pixelUnits !== 'string' || !(AXIS_UNITS as readonly string[]).includes(value.pixelUnits)) {
-    return fail(`payload.pixelUnits must be one of ${AXIS_UNITS.map(u => JSON.stringify(u)).join(', ')}; got ${describe(value.pixelUnits)}.`);
+    return fail(`payload.pixelUnits must be one of ${AXIS_UNITS.map(u => JSON.stringify(u)).join(', ')}; got ${describeValue(value.pixelUnits)}.`);
   }
   for (const key of ['frameDoseEPerA2', 'cumulativeDoseEPerA2']) {
     const list = value[key];
@@ -63,14 +55,14 @@ export function validateDoseSeriesPayload(value: unknown): ValidationResult<Dose
   }
   if (!isFiniteNumber(value.preDoseEPerA2) || value.preDoseEPerA2 < 0) return fail('payload.preDoseEPerA2 must be a finite dose ≥ 0.');
   if (value.frameTimeS !== null && !(isFiniteNumber(value.frameTimeS) && value.frameTimeS > 0)) {
-    return fail('payload.frameTimeS must be a positive number or null; got ' + describe(value.frameTimeS) + '.');
+    return fail('payload.frameTimeS must be a positive number or null; got ' + describeValue(value.frameTimeS) + '.');
   }
   if (!isPositiveInt(value.groupFrames) || value.groupFrames > n) {
-    return fail(`payload.groupFrames must be an integer from 1 to ${n}; got ${describe(value.groupFrames)}.`);
+    return fail(`payload.groupFrames must be an integer from 1 to ${n}; got ${describeValue(value.groupFrames)}.`);
   }
   for (const key of ['colormap', 'spectrumColormap']) {
     if (typeof value[key] !== 'string' || !(COLORMAP_NAMES as readonly string[]).includes(value[key] as string)) {
-      return fail(`payload.${key} must be one of ${COLORMAP_NAMES.join(', ')}; got ${describe(value[key])}.`);
+      return fail(`payload.${key} must be one of ${COLORMAP_NAMES.join(', ')}; got ${describeValue(value[key])}.`);
     }
   }
   const framesProblem = checkFrames(value.frames, n, shape as number[]);
@@ -95,7 +87,7 @@ function checkFrames(f: unknown, n: number, shape: number[]): string | undefined
     return `payload.frames.rows × cols must be the shape binned by ${f.binning} (${Math.ceil(shape[1] / f.binning)} × ${Math.ceil(shape[2] / f.binning)}); got ${f.rows} × ${f.cols}.`;
   }
   if (n * f.rows * f.cols > MAX_PREVIEW_ELEMENTS) return `payload.frames holds more than ${MAX_PREVIEW_ELEMENTS} preview pixels in all; too large to show.`;
-  if (f.encoding !== 'deflate-base64') return 'payload.frames.encoding must be "deflate-base64"; got ' + describe(f.encoding) + '.';
+  if (f.encoding !== 'deflate-base64') return 'payload.frames.encoding must be "deflate-base64"; got ' + describeValue(f.encoding) + '.';
   if (!Array.isArray(f.frames) || f.frames.length !== n) return `payload.frames.frames must hold ${n} frames.`;
   for (let i = 0; i < n; i++) {
     const fr = f.frames[i];
@@ -103,7 +95,7 @@ function checkFrames(f: unknown, n: number, shape: number[]): string | undefined
     if (typeof fr.data !== 'string' || fr.data.length === 0 || fr.data.length % 4 !== 0 || !BASE64.test(fr.data)) {
       return `payload.frames.frames[${i}].data must be a non-empty base64 string.`;
     }
-    if (fr.bits !== 8 && fr.bits !== 16) return `payload.frames.frames[${i}].bits must be 8 or 16; got ${describe(fr.bits)}.`;
+    if (fr.bits !== 8 && fr.bits !== 16) return `payload.frames.frames[${i}].bits must be 8 or 16; got ${describeValue(fr.bits)}.`;
     if (!isFiniteNumber(fr.scale) || !(fr.scale > 0) || !isFiniteNumber(fr.offset)) {
       return `payload.frames.frames[${i}].scale must be a positive number and offset a finite number.`;
     }
@@ -160,28 +152,7 @@ function checkFit(f: unknown): string | undefined {
   return undefined;
 }
 
-function isObject(v: unknown): v is { [key: string]: unknown } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isFiniteNumber(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
-
-function isPositiveInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v > 0;
-}
-
 /** An array of `length` numbers: finite, or (with `allowNull`) null for a missing measurement. */
 function isNumberArray(v: unknown, length: number, allowNull = false): v is number[] {
   return Array.isArray(v) && v.length === length && v.every(x => isFiniteNumber(x) || (allowNull && x === null));
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return typeof v;
 }

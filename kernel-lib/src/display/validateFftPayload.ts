@@ -1,6 +1,7 @@
 import { AXIS_UNITS, ValidationResult } from './protocol';
 import { FFT_PAYLOAD_VERSION, FftPayloadV1, FftPickerState, FftPickState } from './fftPickerProtocol';
 import { isIdentifierPath } from './fftPickerMaths';
+import { isObject, isFiniteNumber, isPositiveInt, isNonNegativeInt, isPositiveIntPair, describeValue, versionProblem } from './_internal/payloadChecks';
 
 /** Most spots a payload or a saved state may hold. */
 const MAX_SPOTS = 200;
@@ -17,23 +18,14 @@ const MAX_SPOTS = 200;
  */
 export function validateFftPayload(value: unknown): ValidationResult<FftPayloadV1> {
   const fail = (message: string): ValidationResult<FftPayloadV1> => ({ ok: false, message });
-  if (!isObject(value)) return fail('payload must be a JSON object; got ' + describe(value) + '.');
-  const version = value.version;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    return fail('payload.version must be a positive integer; got ' + describe(version) + '.');
-  }
-  if (version > FFT_PAYLOAD_VERSION) {
-    return fail(
-      `this output was made by a newer lowdose (FFT picker payload version ${version}); this extension understands up to version ` +
-        `${FFT_PAYLOAD_VERSION}. Update lowdose-jupyterlab to view it.`
-    );
-  }
-  if (value.kind !== 'fft') return fail('payload.kind must be "fft"; got ' + describe(value.kind) + '.');
+  const head = versionProblem(value, FFT_PAYLOAD_VERSION, 'FFT picker');
+  if (head !== undefined || !isObject(value)) return fail(head ?? 'payload must be a JSON object.');
+  if (value.kind !== 'fft') return fail('payload.kind must be "fft"; got ' + describeValue(value.kind) + '.');
   if (typeof value.title !== 'string') return fail('payload.title must be a string.');
   if (!isPositiveIntPair(value.shape)) return fail('payload.shape must be [rows, cols] of positive integers.');
   if (!isPositive(value.pixelSizeYA) || !isPositive(value.pixelSizeXA)) return fail('payload.pixelSizeYA and pixelSizeXA must be positive numbers (Å).');
   if (value.window !== 'hann' && value.window !== 'periodic-smooth' && value.window !== 'none') {
-    return fail('payload.window must be "hann", "periodic-smooth" or "none"; got ' + describe(value.window) + '.');
+    return fail('payload.window must be "hann", "periodic-smooth" or "none"; got ' + describeValue(value.window) + '.');
   }
   for (const part of ['image', 'spectrum'] as const) {
     const problem = panelProblem(value[part], part === 'image');
@@ -47,7 +39,7 @@ export function validateFftPayload(value: unknown): ValidationResult<FftPayloadV
     return fail('payload.crop.kyScaleInvA, kxScaleInvA and kMaxInvA must be positive numbers (1/Å).');
   }
   if (crop.kMaxInvA > (crop.size / 2) * Math.min(crop.kxScaleInvA, crop.kyScaleInvA)) return fail('payload.crop.kMaxInvA must lie inside the crop.');
-  if (crop.encoding !== 'uint16-log10-le-base64') return fail('payload.crop.encoding must be "uint16-log10-le-base64"; got ' + describe(crop.encoding) + '.');
+  if (crop.encoding !== 'uint16-log10-le-base64') return fail('payload.crop.encoding must be "uint16-log10-le-base64"; got ' + describeValue(crop.encoding) + '.');
   if (!isFiniteNumber(crop.logMin) || !isFiniteNumber(crop.logMax) || !(crop.logMax > crop.logMin) || crop.logMax - crop.logMin > 600) {
     return fail('payload.crop.logMin and logMax must be finite with logMin < logMax (log10 power).');
   }
@@ -69,7 +61,7 @@ export function validateFftPayload(value: unknown): ValidationResult<FftPayloadV
     }
   }
   if (!isPositive(value.minDA)) return fail('payload.minDA must be a positive number (Å).');
-  if (!isIdentifierPath(value.sourceName)) return fail('payload.sourceName must be a variable name such as "sum"; got ' + describe(value.sourceName) + '.');
+  if (!isIdentifierPath(value.sourceName)) return fail('payload.sourceName must be a variable name such as "sum"; got ' + describeValue(value.sourceName) + '.');
   if (!Array.isArray(value.warnings) || !value.warnings.every(w => typeof w === 'string')) return fail('payload.warnings must be an array of strings.');
   return { ok: true, payload: value as unknown as FftPayloadV1 };
 }
@@ -122,7 +114,7 @@ function panelProblem(panel: unknown, isImage: boolean): string | undefined {
 function spotProblem(s: unknown): string | undefined {
   if (!isObject(s)) return 'must be an object {kxInvA, kyInvA, dA, gInvA, angleDeg, snr, refinedBy}.';
   for (const k of ['kxInvA', 'kyInvA', 'dA', 'gInvA', 'angleDeg', 'snr']) {
-    if (!isFiniteNumber(s[k])) return `${k} must be a finite number; got ${describe(s[k])}.`;
+    if (!isFiniteNumber(s[k])) return `${k} must be a finite number; got ${describeValue(s[k])}.`;
   }
   if (!((s.dA as number) > 0)) return 'dA must be positive.';
   if (s.refinedBy !== 'upsampled-dft' && s.refinedBy !== 'parabolic' && s.refinedBy !== 'none') return 'refinedBy must be "upsampled-dft", "parabolic" or "none".';
@@ -137,28 +129,6 @@ function base64Problem(data: unknown, expectedBytes: number): string | undefined
   return bytes === expectedBytes ? undefined : `must decode to ${expectedBytes} bytes; got ${bytes}.`;
 }
 
-function isObject(v: unknown): v is { [key: string]: unknown } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function isFiniteNumber(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
 function isPositive(v: unknown): v is number {
   return isFiniteNumber(v) && v > 0;
-}
-function isPositiveInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v > 0;
-}
-function isNonNegativeInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
-}
-function isPositiveIntPair(v: unknown): v is [number, number] {
-  return Array.isArray(v) && v.length === 2 && v.every(isPositiveInt);
-}
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return typeof v;
 }

@@ -6,6 +6,7 @@ import {
   ImagePayloadV1,
   ValidationResult
 } from './protocol';
+import { isObject, isFiniteNumber, isPositiveInt, isPositiveIntPair, describeValue, versionProblem } from './_internal/payloadChecks';
 
 /**
  * Checks an untrusted `application/vnd.lowdose.image.v1+json` payload field by field.
@@ -16,21 +17,10 @@ import {
  */
 export function validateImagePayload(value: unknown): ValidationResult<ImagePayloadV1> {
   const fail = (message: string): ValidationResult<ImagePayloadV1> => ({ ok: false, message });
-  if (!isObject(value)) {
-    return fail('payload must be a JSON object; got ' + describeType(value) + '.');
-  }
-  const version = value.version;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    return fail('payload.version must be a positive integer; got ' + describeType(version) + '.');
-  }
-  if (version > IMAGE_PAYLOAD_VERSION) {
-    return fail(
-      `this output was made by a newer lowdose (image payload version ${version}); this extension ` +
-        `understands up to version ${IMAGE_PAYLOAD_VERSION}. Update lowdose-jupyterlab to view it.`
-    );
-  }
+  const head = versionProblem(value, IMAGE_PAYLOAD_VERSION, 'image');
+  if (head !== undefined || !isObject(value)) return fail(head ?? 'payload must be a JSON object.');
   if (value.kind !== 'image') {
-    return fail('payload.kind must be "image"; got ' + describeType(value.kind) + '.');
+    return fail('payload.kind must be "image"; got ' + describeValue(value.kind) + '.');
   }
   if (typeof value.title !== 'string') {
     return fail('payload.title must be a string.');
@@ -61,7 +51,7 @@ export function validateImagePayload(value: unknown): ValidationResult<ImagePayl
     return fail('payload.preview.rows, cols and binning must be positive integers.');
   }
   if (preview.encoding !== 'uint16-le-base64') {
-    return fail('payload.preview.encoding must be "uint16-le-base64"; got ' + describeType(preview.encoding) + '.');
+    return fail('payload.preview.encoding must be "uint16-le-base64"; got ' + describeValue(preview.encoding) + '.');
   }
   if (typeof preview.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(preview.data)) {
     return fail('payload.preview.data must be a base64 string.');
@@ -84,7 +74,7 @@ export function validateImagePayload(value: unknown): ValidationResult<ImagePayl
     return fail('payload.contrast.percentiles must be two numbers.');
   }
   if (typeof value.colormap !== 'string' || !(COLORMAP_NAMES as readonly string[]).includes(value.colormap)) {
-    return fail(`payload.colormap must be one of ${COLORMAP_NAMES.join(', ')}; got ${describeType(value.colormap)}.`);
+    return fail(`payload.colormap must be one of ${COLORMAP_NAMES.join(', ')}; got ${describeValue(value.colormap)}.`);
   }
   const stats = value.stats;
   if (!isObject(stats) || !['min', 'max', 'mean', 'std', 'count', 'nanCount'].every(k => typeof stats[k] === 'number')) {
@@ -108,30 +98,6 @@ function axisProblem(axis: unknown): string | undefined {
   return undefined;
 }
 
-function isObject(v: unknown): v is { [key: string]: unknown } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isFiniteNumber(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
-
-function isPositiveInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v > 0;
-}
-
-function isPositiveIntPair(v: unknown): v is [number, number] {
-  return Array.isArray(v) && v.length === 2 && v.every(isPositiveInt);
-}
-
 function countPadding(b64: string): number {
   return b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
-}
-
-function describeType(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return typeof v;
 }
