@@ -6,7 +6,6 @@
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
 import { DOSE_SERIES_MIME, DoseSeriesPayloadV1, validateDoseSeriesPayload } from 'lowdose/dist/browser';
 import { DoseChart } from './doseSliderChart';
 import { buildDoseSliderDom, copyText, DoseSliderDom } from './doseSliderDom';
@@ -15,7 +14,7 @@ import { clampView, doseStatesEqual, doseWindow, maxStart, payloadKey, readDoseS
 import { DoseSeriesFrames } from './doseSliderFrames';
 import { DoseSliderTimings, drawWindow, keyAction, layoutPanels, nearestFirst, schedule } from './doseSliderDraw';
 import { formatSeriesDescription, formatStatus } from './doseSliderOverlay';
-import { enclosingNotebookPanel, insertCodeBelow } from './notebookCells';
+import { INotebookRendererOptions, NotebookRenderer, notebookRendererFactory } from './notebookRenderer';
 
 /** Rank of the dose slider renderer: below image/png's 90, so it wins where installed. */
 export const DOSE_SERIES_RENDERER_RANK = 50;
@@ -25,33 +24,18 @@ const SAVE_DEBOUNCE_MS = 300;
 const PLAY_FPS = 8;
 
 /** Options: JupyterLab's renderer options plus the notebook this renderer belongs to. */
-export interface IDoseSliderOptions extends IRenderMime.IRendererOptions {
-  panel?: NotebookPanel | null;
-}
+export type IDoseSliderOptions = INotebookRendererOptions;
 
 /** A dose-slider renderer factory bound to one notebook (or none). */
 export function createDoseSliderRendererFactory(panel: NotebookPanel | null): IRenderMime.IRendererFactory {
-  return {
-    safe: true,
-    mimeTypes: [DOSE_SERIES_MIME],
-    defaultRank: DOSE_SERIES_RENDERER_RANK,
-    createRenderer: options => new DoseSlider({ ...options, panel })
-  };
+  return notebookRendererFactory(DOSE_SERIES_MIME, DOSE_SERIES_RENDERER_RANK, panel, options => new DoseSlider(options));
 }
 
 /** The dose slider widget. */
-export class DoseSlider extends Widget implements IRenderMime.IRenderer {
+export class DoseSlider extends NotebookRenderer {
   constructor(options: IDoseSliderOptions) {
-    super();
-    this.addClass('jp-lowdose-dose');
-    this._mimeType = options.mimeType;
-    this._panel = options.panel ?? null;
+    super(options, 'jp-lowdose-dose');
     this._dom = buildDoseSliderDom(this.node);
-  }
-
-  /** The notebook this output lives in (enclosing panel first, never the tracker's current widget). */
-  get notebookPanel(): NotebookPanel | null {
-    return enclosingNotebookPanel(this) ?? (this._panel && !this._panel.isDisposed ? this._panel : null);
   }
 
   /** Current view: first frame of the window, group size, playing. */
@@ -66,12 +50,6 @@ export class DoseSlider extends Widget implements IRenderMime.IRenderer {
   /** Whether every frame is inflated and the current window has been drawn. */
   get ready(): boolean {
     return this._data !== null && this._data.loaded;
-  }
-
-  /** Inserts a code cell below this output; the new cell's index, or -1 outside a notebook. */
-  insertCodeBelow(code: string): number {
-    const panel = this.notebookPanel;
-    return panel ? insertCodeBelow(panel, this.node, code) : -1;
   }
 
   /** The code "Insert as code" writes for the current window. */
@@ -130,7 +108,6 @@ export class DoseSlider extends Widget implements IRenderMime.IRenderer {
     this._data = null;
     this._chart = null;
     this._model = null;
-    this._panel = null;
     super.dispose();
   }
 
@@ -384,9 +361,7 @@ export class DoseSlider extends Widget implements IRenderMime.IRenderer {
     this._prefetchToken++;
   }
 
-  private readonly _mimeType: string;
   private readonly _dom: DoseSliderDom;
-  private _panel: NotebookPanel | null;
   private _model: IRenderMime.IMimeModel | null = null;
   private _payload: DoseSeriesPayloadV1 | null = null;
   private _payloadKey = '';

@@ -9,7 +9,7 @@
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
+import type { Widget } from '@lumino/widgets';
 import {
   FFT_MIME,
   FFT_STATE_KEY,
@@ -28,9 +28,9 @@ import { FftPickerPanels } from './fftPickerPanels';
 import { nextLabel, pickerState, restorePicks, samePayload, withPickerState } from './fftPickerState';
 import { copyText, insertPicks, renderCaptions, renderPickTable, spectrumReadout } from './fftPickerText';
 import { showRenderError } from './domKit';
-import { enclosingNotebookPanel, insertCodeBelow } from './notebookCells';
 import { canvasPoint } from './viewerInput';
 import { wheelZoomFactor } from './viewTransform';
+import { INotebookRendererOptions, NotebookRenderer, notebookRendererFactory } from './notebookRenderer';
 
 /** Rank of the FFT picker renderer: below image/png's 90, so the picker wins where installed. */
 export const FFT_RENDERER_RANK = 50;
@@ -39,28 +39,15 @@ const CLICK_SLOP_PX = 4;
 
 /** A renderer factory bound to one notebook (or to none, for the application-wide registry). */
 export function createFftRendererFactory(panel: NotebookPanel | null): IRenderMime.IRendererFactory {
-  return {
-    safe: true,
-    mimeTypes: [FFT_MIME],
-    defaultRank: FFT_RENDERER_RANK,
-    createRenderer: options => new FftPicker(options, panel)
-  };
+  return notebookRendererFactory(FFT_MIME, FFT_RENDERER_RANK, panel, options => new FftPicker(options));
 }
 
 /** The FFT peak picker widget. */
-export class FftPicker extends Widget implements IRenderMime.IRenderer {
-  constructor(options: IRenderMime.IRendererOptions, panel: NotebookPanel | null) {
-    super();
-    this.addClass('jp-lowdose-fft');
-    this._mimeType = options.mimeType;
-    this._panel = panel;
+export class FftPicker extends NotebookRenderer {
+  constructor(options: INotebookRendererOptions) {
+    super(options, 'jp-lowdose-fft');
     this._dom = buildFftPickerDom(this.node);
     this._panels = new FftPickerPanels(this._dom.imageCanvas, this._dom.spectrumCanvas);
-  }
-
-  /** The notebook this output lives in (enclosing panel first, never the tracker's current widget). */
-  get notebookPanel(): NotebookPanel | null {
-    return enclosingNotebookPanel(this) ?? (this._panel && !this._panel.isDisposed ? this._panel : null);
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
@@ -99,7 +86,6 @@ export class FftPicker extends Widget implements IRenderMime.IRenderer {
     this._resizeObserver?.disconnect();
     this._panels.dispose();
     this._model = null;
-    this._panel = null;
     super.dispose();
   }
 
@@ -342,8 +328,7 @@ export class FftPicker extends Widget implements IRenderMime.IRenderer {
   }
 
   private _insert(): void {
-    const panel = this.notebookPanel;
-    insertPicks(this._dom, this._picks, this._panels.payload!.sourceName, code => (panel ? insertCodeBelow(panel, this.node, code) : -1));
+    insertPicks(this._dom, this._picks, this._panels.payload!.sourceName, code => this.insertCodeBelow(code));
   }
 
   // ---- drawing ----------------------------------------------------------------------------------
@@ -380,10 +365,8 @@ export class FftPicker extends Widget implements IRenderMime.IRenderer {
     showRenderError(this._dom.picker, this._dom.error, 'FFT picker', message, model.data['image/png']);
   }
 
-  private readonly _mimeType: string;
   private readonly _dom: FftPickerDom;
   private readonly _panels: FftPickerPanels;
-  private _panel: NotebookPanel | null;
   private _model: IRenderMime.IMimeModel | null = null;
   private _showing = false;
   private _picks: FftSpotPayload[] = [];

@@ -11,16 +11,16 @@
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
+import type { Widget } from '@lumino/widgets';
 import { ColormapName, IMAGE_MIME, ImagePayloadV1, validateImagePayload } from 'lowdose/dist/browser';
 import { formatDescription, formatNumber, formatReadout, formatStats, sanitizeFilename } from './format';
 import { ImageCanvasView } from './imageCanvasView';
 import { buildViewerDom, ViewerDom } from './imageViewerDom';
 import { showRenderError } from './domKit';
-import { enclosingNotebookPanel, insertCodeBelow } from './notebookCells';
 import { readViewState, viewStatesEqual, withViewState } from './viewState';
 import { canvasPoint, downloadCanvasPng, keyAction } from './viewerInput';
 import { wheelZoomFactor } from './viewTransform';
+import { INotebookRendererOptions, NotebookRenderer, notebookRendererFactory } from './notebookRenderer';
 
 /** Rank of the lowdose image renderer: below image/png's 90, so the viewer wins where installed. */
 export const IMAGE_RENDERER_RANK = 50;
@@ -31,53 +31,19 @@ const SAVE_DEBOUNCE_MS = 300;
 const READOUT_HINT = 'Drag to pan · wheel to zoom · double-click to fit';
 
 /** Options of the image viewer: JupyterLab's renderer options plus the notebook it renders into. */
-export interface IImageViewerOptions extends IRenderMime.IRendererOptions {
-  /** The notebook whose output this renderer shows (null in consoles and output views). */
-  panel?: NotebookPanel | null;
-}
+export type IImageViewerOptions = INotebookRendererOptions;
 
 /** A renderer factory bound to one notebook (or to none, for the application-wide registry). */
 export function createImageRendererFactory(panel: NotebookPanel | null): IRenderMime.IRendererFactory {
-  return {
-    safe: true,
-    mimeTypes: [IMAGE_MIME],
-    defaultRank: IMAGE_RENDERER_RANK,
-    createRenderer: options => new ImageViewer({ ...options, panel })
-  };
+  return notebookRendererFactory(IMAGE_MIME, IMAGE_RENDERER_RANK, panel, options => new ImageViewer(options));
 }
 
 /** The interactive image viewer. */
-export class ImageViewer extends Widget implements IRenderMime.IRenderer {
+export class ImageViewer extends NotebookRenderer {
   constructor(options: IImageViewerOptions) {
-    super();
-    this.addClass('jp-lowdose-image');
-    this._mimeType = options.mimeType;
-    this._panel = options.panel ?? null;
+    super(options, 'jp-lowdose-image');
     this._dom = buildViewerDom(this.node);
     this._view = new ImageCanvasView(this._dom.canvas);
-  }
-
-  /**
-   * The notebook this output lives in, for inserting code below it; null outside notebooks.
-   *
-   * The enclosing NotebookPanel when the renderer sits in one, else the panel its per-notebook
-   * factory was made for (never the tracker's current widget).
-   */
-  get notebookPanel(): NotebookPanel | null {
-    const enclosing = enclosingNotebookPanel(this);
-    if (enclosing) {
-      return enclosing;
-    }
-    return this._panel && !this._panel.isDisposed ? this._panel : null;
-  }
-
-  /**
-   * Inserts a code cell holding `code` below this output, in this output's own notebook.
-   * @returns the new cell's index, or -1 outside a notebook (console, output view).
-   */
-  insertCodeBelow(code: string): number {
-    const panel = this.notebookPanel;
-    return panel ? insertCodeBelow(panel, this.node, code) : -1;
   }
 
   /** Renders (or re-renders) the model; never throws for a bad payload. */
@@ -120,7 +86,6 @@ export class ImageViewer extends Widget implements IRenderMime.IRenderer {
     this._resizeObserver = null;
     this._view.dispose();
     this._model = null;
-    this._panel = null;
     super.dispose();
   }
 
@@ -444,10 +409,8 @@ export class ImageViewer extends Widget implements IRenderMime.IRenderer {
     }
   }
 
-  private readonly _mimeType: string;
   private readonly _dom: ViewerDom;
   private readonly _view: ImageCanvasView;
-  private _panel: NotebookPanel | null;
   private _model: IRenderMime.IMimeModel | null = null;
   /** Whether a valid payload is shown (false while empty or showing an error). */
   private _showing = false;
