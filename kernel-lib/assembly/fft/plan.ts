@@ -7,6 +7,7 @@
 // table (generic radix only), unused.
 import { pass2, pass3, pass4, pass5, cmulRe, cmulIm } from './passes';
 import { pass8 } from './radix8';
+import { pass16 } from './radix16';
 import { passg } from './radixGeneric';
 
 /**
@@ -26,6 +27,7 @@ export function cfft<T>(plan: usize, a: usize, b: usize, sc: usize): usize {
     const ido = n / (l1 * ip);
     if (ip == 4) pass4<T>(ido, l1, p1, p2, tw);
     else if (ip == 8) pass8<T>(ido, l1, p1, p2, tw);
+    else if (ip == 16) pass16<T>(ido, l1, p1, p2, tw, sc);
     else if (ip == 2) pass2<T>(ido, l1, p1, p2, tw);
     else if (ip == 3) pass3<T>(ido, l1, p1, p2, tw);
     else if (ip == 5) pass5<T>(ido, l1, p1, p2, tw);

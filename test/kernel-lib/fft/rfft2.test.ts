@@ -5,10 +5,11 @@ import { numpy, randomArray, relL2 } from './numpyRef';
 
 const { rfft2, irfft2 } = lowdose.fft;
 
-// Awkward sizes: 1, 2, 3, primes (1009 runs Bluestein), odd widths, the K2 factors 2·19·101 and 2·5·7·53.
+// Awkward sizes: 1, 2, 3, primes (1009 runs Bluestein), odd widths, the K2 factors 2·19·101 and 2·5·7·53;
+// radix-16 passes first, last and before odd radices (256 = 16·16, 80 = 16·5, 48 = 16·3, 512 = 16·8·4).
 const SIZES: Array<[number, number]> = [
   [1, 1], [1, 2], [2, 1], [2, 2], [3, 3], [1, 7], [5, 1], [8, 8], [9, 10], [13, 17], [64, 64], [49, 121],
-  [101, 53], [1009, 3], [3, 1009], [202, 106], [96, 1009]
+  [101, 53], [1009, 3], [3, 1009], [202, 106], [96, 1009], [256, 80], [48, 512]
 ];
 
 describe('fft.rfft2', () => {

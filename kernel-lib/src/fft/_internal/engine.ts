@@ -264,7 +264,9 @@ export class FftEngine {
         blocks.push(tw);
       }
       let cs = 0;
-      if (ip > 5) {
+      // radix 16 keeps its middle stage (two butterflies) in 32 elements of scratch
+      if (ip === 16) scratchBytes = Math.max(scratchBytes, 32 * 32);
+      else if (ip > 5) {
         cs = this.writeFloats(t, radixTable(ip));
         blocks.push(cs);
         scratchBytes = Math.max(scratchBytes, 2 * ip * 32);

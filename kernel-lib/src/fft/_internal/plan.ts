@@ -22,8 +22,8 @@ export function smooth235(n: number): number {
 }
 
 /**
- * Radix passes for n: the power of two as radix 8 (with one or two radix-4 passes for the rest, or
- * a single radix 2 for n = 2·odd), then odd factors ascending (3, 5 and generic odd radices).
+ * Radix passes for n: the power of two 2^k as radix 16 (then one radix 8 or 4 for the rest, or
+ * 8·4 when k ≡ 1 mod 4; k < 4 as 8, 4 or 2), then odd factors ascending (3, 5 and generic odd radices).
  */
 export function factorize(n: number): number[] {
   const f: number[] = [];
@@ -34,12 +34,15 @@ export function factorize(n: number): number[] {
     k++;
   }
   if (k === 1) f.push(2);
+  else if (k > 1 && k < 4) f.push(1 << k);
+  else if (k === 5) f.push(8, 4);
   else if (k > 1) {
-    const r = k % 3;
-    const eights = r === 1 ? Math.floor(k / 3) - 1 : Math.floor(k / 3);
-    for (let i = 0; i < eights; i++) f.push(8);
+    const r = k % 4;
+    const sixteens = r === 1 ? Math.floor(k / 4) - 1 : Math.floor(k / 4);
+    for (let i = 0; i < sixteens; i++) f.push(16);
     if (r === 2) f.push(4);
-    if (r === 1) f.push(4, 4);
+    if (r === 3) f.push(8);
+    if (r === 1) f.push(8, 4);
   }
   for (let p = 3; p * p <= m; p += 2) {
     while (m % p === 0) {
@@ -53,11 +56,11 @@ export function factorize(n: number): number[] {
 
 /**
  * Relative cost of a direct transform of length n: per element and pass, calibrated on the core
- * (radix 8: 3, 4: 2.2, 2: 1.6, 3: 3, 5: 4.5, generic odd p: 0.6·p + 2).
+ * (radix 8: 3, 4: 2.2, 2: 1.6, 3: 3, 5: 4.5, generic odd p: 0.6·p + 2; radix 16: 3.8, estimated, not calibrated).
  */
 export function directCost(n: number): number {
   let c = 0;
-  for (const p of factorize(n)) c += p === 8 ? 3 : p === 4 ? 2.2 : p === 2 ? 1.6 : p === 3 ? 3 : p === 5 ? 4.5 : 0.6 * p + 2;
+  for (const p of factorize(n)) c += p === 16 ? 3.8 : p === 8 ? 3 : p === 4 ? 2.2 : p === 2 ? 1.6 : p === 3 ? 3 : p === 5 ? 4.5 : 0.6 * p + 2;
   return c * n;
 }
 

@@ -118,6 +118,24 @@ function copyFrameIn(a: NdArray | null, f: number, dst: Floats, rows: number, co
   }
 }
 
+/**
+ * Allocates the real and imaginary planes of a result, the first block padded so that, placed
+ * next to each other, im starts half a page after re modulo 4 KiB. Planes of ny·nc elements are
+ * often whole pages (ny a multiple of 1024), and then re[r, c] and im[r, c] fall in the same L1 and
+ * L2 sets: 3–6 % slower at 2048² and 4096² (rows and columns, one thread, interleaved).
+ */
+function allocPlanes(eng: FftEngine, bytes: number): [number, number] {
+  const rounded = Math.ceil(bytes / 64) * 64;
+  const pad = (2048 - (rounded % 4096) + 4096) % 4096;
+  const re = eng.alloc(rounded + pad);
+  try {
+    return [re, eng.alloc(bytes)];
+  } catch (e) {
+    eng.free(re);
+    throw e;
+  }
+}
+
 /** Allocates blocks, runs body, frees everything (scratch included). */
 function withBlocks<R>(eng: FftEngine, sizes: number[], body: (ptrs: number[], scratch: (th: number, maxN: number, sc: number) => ThreadScratch[]) => R): R {
   const ptrs: number[] = [];
@@ -147,24 +165,27 @@ export function rfft2Impl(x: NdArray, options: FftOptions | undefined, fn: strin
   const th = threadsFor(eng, options, ny * nx, fn);
   const pr = eng.plan(t, nx), pc = eng.plan(t, ny);
   const plane = ny * nc;
-  const re = eng.alloc(frames * plane * sz), im = eng.alloc(frames * plane * sz);
+  const [re, im] = allocPlanes(eng, frames * plane * sz);
   const group = 2 * L;
   try {
     // Rows of the worker threads are copied into src first; the calling thread then copies its own
     // rows a group at a time into a small staging buffer that stays in cache for its transform.
-    withBlocks(eng, [ny * nx * sz, group * nx * sz], ([src, stage], scratch) => {
+    // The calling thread also copies the other threads' rows in before the pass starts: it takes
+    // fewer rows (ROW_SHARE_CALLER of a worker's) so all finish together. src holds only those rows.
+    const ranges = splitWeighted(ny, Array.from({ length: th }, (_, i) => (i === 0 && th > 1 ? ROW_SHARE_CALLER : 1)), group);
+    const srcRows = ny - ranges[0][1];
+    withBlocks(eng, [Math.max(1, srcRows * nx * sz), group * nx * sz], ([srcBlock, stage], scratch) => {
       const s = scratch(th, Math.max(nx, ny), Math.max(pr.scratchBytes, pc.scratchBytes));
-      // The calling thread also copies the other threads' rows in before the pass starts: it takes
-      // fewer rows (ROW_SHARE_CALLER of a worker's) so all finish together.
-      const ranges = splitWeighted(ny, Array.from({ length: th }, (_, i) => (i === 0 && th > 1 ? ROW_SHARE_CALLER : 1)), group);
+      const src = srcBlock - ranges[0][1] * nx * sz;
       for (let f = 0; f < frames; f++) {
         const fre = re + f * plane * sz, fim = im + f * plane * sz;
         for (const [r0, r1] of ranges.slice(1)) copyFrameIn(x, f, eng.view(t, src + r0 * nx * sz, (r1 - r0) * nx), ny, nx, r0, r1);
         const [m0, m1] = ranges[0];
         const local = () => {
+          const stageView = eng.view(t, stage, group * nx);
           for (let g = m0; g < m1; g += group) {
             const g1 = Math.min(g + group, m1);
-            copyFrameIn(x, f, eng.view(t, stage, (g1 - g) * nx), ny, nx, g, g1);
+            copyFrameIn(x, f, g1 - g === group ? stageView : stageView.subarray(0, (g1 - g) * nx), ny, nx, g, g1);
             eng.exports[`rowsR2C_${t}`](stage - g * nx * sz, ny, nx, g, g1, fre, fim, pr.ptr, s[0].a, s[0].b, s[0].sc, s[0].st);
           }
         };
@@ -193,7 +214,7 @@ export function fft2Impl(z: { re: NdArray; im: NdArray | null }, inverse: boolea
   const pr = eng.plan(t, nx), pc = eng.plan(t, ny);
   const n = ny * nx;
   const conj = inverse ? 1 : 0;
-  const re = eng.alloc(frames * n * sz), im = eng.alloc(frames * n * sz);
+  const [re, im] = allocPlanes(eng, frames * n * sz);
   try {
     withBlocks(eng, [], (_, scratch) => {
       const s = scratch(th, Math.max(nx, ny), Math.max(pr.scratchBytes, pc.scratchBytes));

@@ -1,0 +1,141 @@
+// Radix-16 pass of the batch FFT (layout and twiddles as in passes.ts): one pass instead of two
+// radix-4 passes, the 16-point butterfly done as 4 × 4 with its middle stage in the L1-resident
+// scratch (1 KiB, two butterflies), so each element makes one round trip through the batch buffers
+// instead of two.
+import { cmulIm, cmulRe } from './passes';
+
+/** y = x·exp(-2πi·e/16) for e in 0…9 (the products q·k1 of the 4 × 4 split), constants splatted. */
+@inline function w16<T>(e: i32, xr: v128, xi: v128, d: usize): void {
+  const c = v128.splat<T>(<T>0.9238795325112867), s = v128.splat<T>(<T>0.3826834323650898);
+  const h = v128.splat<T>(<T>0.7071067811865476);
+  if (e == 0) {
+    v128.store(d, xr);
+    v128.store(d, xi, 16);
+  } else if (e == 1) {
+    // (c − i s)
+    v128.store(d, v128.add<T>(v128.mul<T>(xr, c), v128.mul<T>(xi, s)));
+    v128.store(d, v128.sub<T>(v128.mul<T>(xi, c), v128.mul<T>(xr, s)), 16);
+  } else if (e == 2) {
+    // h(1 − i)
+    v128.store(d, v128.mul<T>(v128.add<T>(xr, xi), h));
+    v128.store(d, v128.mul<T>(v128.sub<T>(xi, xr), h), 16);
+  } else if (e == 3) {
+    // (s − i c)
+    v128.store(d, v128.add<T>(v128.mul<T>(xr, s), v128.mul<T>(xi, c)));
+    v128.store(d, v128.sub<T>(v128.mul<T>(xi, s), v128.mul<T>(xr, c)), 16);
+  } else if (e == 4) {
+    // −i
+    v128.store(d, xi);
+    v128.store(d, v128.neg<T>(xr), 16);
+  } else if (e == 6) {
+    // −h(1 + i)
+    v128.store(d, v128.mul<T>(v128.sub<T>(xi, xr), h));
+    v128.store(d, v128.neg<T>(v128.mul<T>(v128.add<T>(xr, xi), h)), 16);
+  } else {
+    // e == 9: (−c + i s)
+    v128.store(d, v128.sub<T>(v128.neg<T>(v128.mul<T>(xr, c)), v128.mul<T>(xi, s)));
+    v128.store(d, v128.sub<T>(v128.mul<T>(xr, s), v128.mul<T>(xi, c)), 16);
+  }
+}
+
+/** Stores y (re, im) to o, times the twiddle at w when tw. */
+@inline function put<T>(o: usize, yr: v128, yi: v128, w: usize, tw: bool): void {
+  if (tw) {
+    const wr = v128.load_splat<T>(w), wi = v128.load_splat<T>(w + sizeof<T>());
+    v128.store(o, cmulRe<T>(yr, yi, wr, wi));
+    v128.store(o, cmulIm<T>(yr, yi, wr, wi), 16);
+  } else {
+    v128.store(o, yr);
+    v128.store(o, yi, 16);
+  }
+}
+
+/** First stage for input q (p = a + q·sIn): DFT4 of x_q, x_(q+4), x_(q+8), x_(q+12), times exp(-2πi·q·k1/16) (e1…e3 = q, 2q, 3q), to d + k1·128. */
+@inline function colA<T>(p: usize, sIn: usize, d: usize, e1: i32, e2: i32, e3: i32): void {
+  const x0r = v128.load(p), x0i = v128.load(p, 16);
+  const x1r = v128.load(p + 4 * sIn), x1i = v128.load(p + 4 * sIn, 16);
+  const x2r = v128.load(p + 8 * sIn), x2i = v128.load(p + 8 * sIn, 16);
+  const x3r = v128.load(p + 12 * sIn), x3i = v128.load(p + 12 * sIn, 16);
+  const t2r = v128.add<T>(x0r, x2r), t2i = v128.add<T>(x0i, x2i);
+  const t1r = v128.sub<T>(x0r, x2r), t1i = v128.sub<T>(x0i, x2i);
+  const t3r = v128.add<T>(x1r, x3r), t3i = v128.add<T>(x1i, x3i);
+  const t4r = v128.sub<T>(x1r, x3r), t4i = v128.sub<T>(x1i, x3i);
+  v128.store(d, v128.add<T>(t2r, t3r));
+  v128.store(d, v128.add<T>(t2i, t3i), 16);
+  w16<T>(e1, v128.add<T>(t1r, t4i), v128.sub<T>(t1i, t4r), d + 128);
+  w16<T>(e2, v128.sub<T>(t2r, t3r), v128.sub<T>(t2i, t3i), d + 256);
+  w16<T>(e3, v128.sub<T>(t1r, t4i), v128.add<T>(t1i, t4r), d + 384);
+}
+
+/** Second stage for k1 (p = sc + k1·128): DFT4 over q, outputs k1 + 4·k2 to o + k2·4·sOut, twiddled from wb when tw. */
+@inline function colC<T>(p: usize, o: usize, sOut: usize, wb: usize, wOff: usize, tw: bool, tw0: bool): void {
+  const x0r = v128.load(p), x0i = v128.load(p, 16);
+  const x1r = v128.load(p, 32), x1i = v128.load(p, 48);
+  const x2r = v128.load(p, 64), x2i = v128.load(p, 80);
+  const x3r = v128.load(p, 96), x3i = v128.load(p, 112);
+  const t2r = v128.add<T>(x0r, x2r), t2i = v128.add<T>(x0i, x2i);
+  const t1r = v128.sub<T>(x0r, x2r), t1i = v128.sub<T>(x0i, x2i);
+  const t3r = v128.add<T>(x1r, x3r), t3i = v128.add<T>(x1i, x3i);
+  const t4r = v128.sub<T>(x1r, x3r), t4i = v128.sub<T>(x1i, x3i);
+  put<T>(o, v128.add<T>(t2r, t3r), v128.add<T>(t2i, t3i), wb, tw0);
+  put<T>(o + 4 * sOut, v128.add<T>(t1r, t4i), v128.sub<T>(t1i, t4r), wb + 4 * wOff, tw);
+  put<T>(o + 8 * sOut, v128.sub<T>(t2r, t3r), v128.sub<T>(t2i, t3i), wb + 8 * wOff, tw);
+  put<T>(o + 12 * sOut, v128.sub<T>(t1r, t4i), v128.add<T>(t1i, t4r), wb + 12 * wOff, tw);
+}
+
+/**
+ * 16-point butterflies: `count` (1 or 2) of them, the second with inputs dIn, outputs 32 bytes and
+ * twiddles dw after the first. Inputs at a + j·sIn, outputs at o + j·sOut (times the twiddles
+ * w + (j-1)·wOff when tw); sc: 32 elements of scratch. Input j = 4m + q, output k = k1 + 4·k2:
+ * DFT4 over m for each q, times exp(-2πi·q·k1/16), then DFT4 over q for each k1. Two neighbours
+ * at once use both elements of each 64-byte line as it arrives (and fill each output line at
+ * once): a pass's 16 input or output streams are n·2 bytes apart, all in one L1 set when n is a
+ * multiple of 2048, where lines otherwise leave L1 between the two halves.
+ */
+@inline function bfly16<T>(a: usize, dIn: usize, sIn: usize, o: usize, sOut: usize, w: usize, dw: usize, wOff: usize, tw: bool, sc: usize, count: i32): void {
+  colA<T>(a, sIn, sc, 0, 0, 0);
+  if (count == 2) colA<T>(a + dIn, sIn, sc + 512, 0, 0, 0);
+  colA<T>(a + sIn, sIn, sc + 32, 1, 2, 3);
+  if (count == 2) colA<T>(a + dIn + sIn, sIn, sc + 544, 1, 2, 3);
+  colA<T>(a + 2 * sIn, sIn, sc + 64, 2, 4, 6);
+  if (count == 2) colA<T>(a + dIn + 2 * sIn, sIn, sc + 576, 2, 4, 6);
+  colA<T>(a + 3 * sIn, sIn, sc + 96, 3, 6, 9);
+  if (count == 2) colA<T>(a + dIn + 3 * sIn, sIn, sc + 608, 3, 6, 9);
+  for (let k1 = 0; k1 < 4; k1++) {
+    const ob = o + <usize>k1 * sOut, wb = w + <usize>(k1 - 1) * wOff;
+    colC<T>(sc + (<usize>k1 << 7), ob, sOut, wb, wOff, tw, tw && k1 > 0);
+    if (count == 2) colC<T>(sc + 512 + (<usize>k1 << 7), ob + 32, sOut, wb + dw, wOff, tw, tw && k1 > 0);
+  }
+}
+
+/** Radix-16 pass; sc: scratch for 32 elements (1 KiB). */
+export function pass16<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize, sc: usize): void {
+  const sIn = <usize>ido << 5;
+  const sOut = (<usize>ido * <usize>l1) << 5;
+  const tws = <usize>sizeof<T>() << 1;
+  const wOff = <usize>ido * tws;
+  if (ido == 1) {
+    let a = cc, o = ch;
+    let k = 0;
+    for (; k + 2 <= l1; k += 2) {
+      bfly16<T>(a, 512, 32, o, sOut, 0, 0, 0, false, sc, 2);
+      a += 1024;
+      o += 64;
+    }
+    if (k < l1) bfly16<T>(a, 512, 32, o, sOut, 0, 0, 0, false, sc, 1);
+    return;
+  }
+  for (let k = 0; k < l1; k++) {
+    let a = cc + ((<usize>ido * <usize>(16 * k)) << 5);
+    let o = ch + ((<usize>ido * <usize>k) << 5);
+    let w = wa;
+    let i = 0;
+    for (; i + 2 <= ido; i += 2) {
+      bfly16<T>(a, 32, sIn, o, sOut, w, tws, wOff, true, sc, 2);
+      a += 64;
+      o += 64;
+      w += 2 * tws;
+    }
+    if (i < ido) bfly16<T>(a, 32, sIn, o, sOut, w, tws, wOff, true, sc, 1);
+  }
+}
