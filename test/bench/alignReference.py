@@ -131,6 +131,19 @@ def lattice_spot_mask(power, layout, sigma=8):
     return h | np.roll(h, 1, axis=0) | np.roll(h, -1, axis=0)
 
 
+def sub_lattice_limit(power, mask, layout, min_fraction=0.2):
+    """0.8 × |k| of the lowest spot element with ≥ min_fraction of the strongest spot's power (spectralStats.subLatticeLimit)."""
+    m = mask.copy()
+    m.flat[0] = False
+    if not m.any():
+        return math.inf
+    top = power[m].max()
+    strong = m & (power >= min_fraction * top)
+    k = np.hypot((layout.row_freq / layout.ny)[:, None], (layout.col_freq / layout.nx)[None, :])
+    limit = 0.8 * k[strong].min()
+    return limit if limit * min(layout.ny, layout.nx) > 4 else math.inf
+
+
 def white_noise(power, filt, k2):
     sel = (k2 > 0.25 * k2.max()) & (filt > 0.1) & (power > 0)
     outer = np.sort(power[sel] / filt[sel] ** 2)
@@ -368,6 +381,8 @@ def estimate_drift(spec, layout, o):
 
     def weights(R, coarse, p_inc):
         w = coherence_weights(R, p_inc, o["spot_mask"] if coarse else None)
+        if coarse and o.get("coarse_extra") is not None:
+            w = w * o["coarse_extra"]
         w.flat[0] = 0
         return w
 
@@ -438,7 +453,7 @@ def estimate_drift(spec, layout, o):
     def fit_of(lst):
         finite = all(math.isfinite(u["sigma"]) for u in lst)
         free = 0
-        while free < len(lst) - 1 and lst[free]["count"] == 1 and free < 2:
+        while free < len(lst) - 1 and lst[free]["count"] == 1 and free < 1:
             free += 1
         return fit_trajectory(N, lst if finite else [dict(u, sigma=None) for u in lst], free)
 
@@ -449,15 +464,15 @@ def estimate_drift(spec, layout, o):
     by_sigma = math.ceil(G * (sG / 0.5) ** 2) if math.isfinite(sG) else G
     by_snr = math.ceil(G * (10 / snrG) ** 2) if math.isfinite(snrG) and snrG > 0 else 1
     fine = max(1, min(G, by_sigma, max(by_sigma, by_snr)))
-    if G > 1 and N > 3:  # the first two frames alone, lattice-free weights, wide window
-        positions = fit_of(refine(units_of(N, G, 2), True, o["coarse_radius"]))
+    if G > 1 and N > 2:  # the first frame alone, lattice-free weights, wide window
+        positions = fit_of(refine(units_of(N, G, 1), True, o["coarse_radius"]))
     sizes, g = [], G
     while g > fine:
         g = max(fine, math.ceil(g / 2))
         sizes.append(g)
     sizes += [fine] * o["fine_iterations"]
     for size in sizes:
-        positions = fit_of(refine(units_of(N, size, 2), False, o["search_radius"]))
+        positions = fit_of(refine(units_of(N, size, 1), False, o["search_radius"]))
     return positions, G, fine
 
 
@@ -527,7 +542,10 @@ def align_frames(movie, upsample_factor=20, cache_mb=256):
         if cache is not None:
             cache.append(F)
     group = max(1, min(16, math.ceil(1 / max(mean_counts, 1e-9))))
-    o = dict(group=group, p_inc=power, noise=white_noise(power, filt, layout.k2), spot_mask=lattice_spot_mask(power, layout),
+    spot_mask = lattice_spot_mask(power, layout)
+    k_sub = sub_lattice_limit(power, spot_mask, layout)
+    coarse_extra = (layout.k2 < k_sub ** 2).astype(np.float64) if math.isfinite(k_sub) else None
+    o = dict(group=group, p_inc=power, noise=white_noise(power, filt, layout.k2), spot_mask=spot_mask, coarse_extra=coarse_extra,
              max_shift=min(32, min(ny, nx) / 8), coarse_radius=10, search_radius=3, fine_iterations=3, h_min=1 / upsample_factor)
     positions, G, fine = estimate_drift(spec, layout, o)
     shifts = positions - positions[0]

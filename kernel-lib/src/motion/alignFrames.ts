@@ -9,7 +9,7 @@ import { rfft2 } from '../fft';
 import type { LazySource } from '../io/types';
 import { Dataset, NdArray, makeDataset } from '../types/dataset';
 import { Spectrum, alignmentSpectrum, cropFor, k2Of } from './_internal/alignCore';
-import { latticeSpotMask } from './_internal/spectralStats';
+import { latticeSpotMask, subLatticeLimit } from './_internal/spectralStats';
 import { DefectPixel, defectMask, detectHotPixels, gainArray, maskIndex, neighbourMedians } from './_internal/defects';
 import { estimateDrift } from './_internal/estimateDrift';
 import { checkAbort, frameSource, yieldToEventLoop } from './_internal/frameSource';
@@ -325,7 +325,11 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
   const tAlign = Date.now();
   const spotMask = o.maskLattice ?? true ? latticeSpotMask(power, layout) : new Uint8Array(power.length);
   const noise = whiteNoise(power, filter, k2);
-  const coarseExtra = bExtra > 0 ? k2.map(v => Math.exp(-0.5 * bPx(bExtra) * v)) : undefined;
+  // coarse stages: only frequencies below the lattice (no Bragg-spot sidelobe or expansion streak
+  // leaks past the spot mask there, and nothing aliases by a lattice translation)
+  const kSub = subLatticeLimit(power, spotMask, layout);
+  const extra = bExtra > 0 || Number.isFinite(kSub);
+  const coarseExtra = extra ? k2.map(v => (v < kSub * kSub ? Math.exp(-0.5 * bPx(bExtra) * v) : 0)) : undefined;
   const drift = await estimateDrift(spectra, layout, {
     group: Math.min(group, N),
     fineGroup: fineGroup === 'auto' ? 'auto' : Math.min(fineGroup, N),
@@ -352,6 +356,15 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
   }
   if (drift.edgeHits > 0) {
     warnings.push(`${drift.edgeHits} fine-stage measurement(s) peaked at the edge of the ±${searchRadiusPx} px search window (lattice aliasing or a jump the coarse stage missed); they were down-weighted. Check the trajectory or raise searchRadiusPx.`);
+  }
+  // frame 0 measured alone: its lattice-free σ against the lattice period (the fine stage keeps it on
+  // the nearest lattice peak; P(wrong peak) ≈ 2Φ(−period/(2σ)) > 1 % when σ > period/5)
+  const periodPx = Number.isFinite(kSub) ? 0.8 / kSub : Infinity;
+  const s0 = drift.firstFrameSigmaPx;
+  if (s0 !== undefined && Number.isFinite(periodPx) && !(s0 <= periodPx / 5)) {
+    warnings.push(
+      `Frame 0 (measured on its own, as a jump after it is common) is located without the lattice only to σ ≈ ${Number.isFinite(s0) ? s0.toFixed(1) : '> ' + Math.max(2 * searchRadiusPx, 10)} px, not ≪ the lattice period (${periodPx.toFixed(1)} px): its offset to the other frames, and so every shift (they are relative to frame 0), may be off by a lattice translation. Shifts relative to frame 1 are not affected; more texture outside the crystal, a larger field or more dose per frame resolves it.`
+    );
   }
   const residualsPx: Array<[number, number]> = new Array(N);
   drift.fineUnits.forEach((unit, i) => {

@@ -6,7 +6,7 @@
  * removed, and the upsampled DFT evaluates correlations at any position from the cropped half.
  */
 import ndarray from 'ndarray';
-import { irfft2 } from '../../fft';
+import { irfft2, rfft2 } from '../../fft';
 import { HalfLayout, SparseHalfSpectrum, croppedHalfLayout, halfSpectrumDft } from '../../registration/_internal/halfSpectrumDft';
 
 /** Amplitude a frequency keeps at the crop edge: exp(−B·k²/4) = CROP_LEVEL. */
@@ -58,17 +58,6 @@ export function k2Of(layout: HalfLayout): Float64Array {
   return out;
 }
 
-/** Table of exp(−2πi·j/n), j = 0 … n−1. */
-function twiddle(n: number): { c: Float64Array; s: Float64Array } {
-  const c = new Float64Array(n);
-  const s = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    c[j] = Math.cos((2 * Math.PI * j) / n);
-    s[j] = -Math.sin((2 * Math.PI * j) / n);
-  }
-  return { c, s };
-}
-
 /**
  * The alignment spectrum of one frame: its periodic component's half spectrum (or, with
  * `periodicSmooth` false, its plain spectrum) restricted to the crop, DC removed, times `filter`
@@ -78,43 +67,32 @@ function twiddle(n: number): { c: Float64Array; s: Float64Array } {
 export function alignmentSpectrum(frame: ArrayLike<number>, F: { re: ArrayLike<number>; im: ArrayLike<number> }, layout: HalfLayout, filter: Float64Array, periodicSmooth = true): Spectrum {
   const { ny, nx, rows, cols, rowFreq } = layout;
   const nc = (nx >> 1) + 1;
-  // a(x) = I(ny−1, x) − I(0, x); b(y) = I(y, nx−1) − I(y, 0); their DFTs at the kept frequencies.
-  const tx = twiddle(nx);
-  const ty = twiddle(ny);
+  // a(x) = I(ny−1, x) − I(0, x); b(y) = I(y, nx−1) − I(y, 0); their DFTs at the kept frequencies
+  // (one real FFT each: frequency f < 0 is the conjugate of −f)
   const edgeA = new Float64Array(nx);
   for (let x = 0; x < nx; x++) edgeA[x] = frame[(ny - 1) * nx + x] - frame[x];
   const edgeB = new Float64Array(ny);
   for (let y = 0; y < ny; y++) edgeB[y] = frame[y * nx + nx - 1] - frame[y * nx];
+  const dft = (v: Float64Array): { re: ArrayLike<number>; im: ArrayLike<number> } => {
+    const F1 = rfft2(ndarray(v, [1, v.length]), { workers: 1 });
+    return { re: F1.re.data, im: F1.im.data };
+  };
+  const A = dft(edgeA);
   const Ar = new Float64Array(cols);
   const Ai = new Float64Array(cols);
-  for (let c = 0; c < cols; c++) {
-    let sr = 0;
-    let si = 0;
-    for (let x = 0, j = 0; x < nx; x++) {
-      const a = edgeA[x];
-      sr += a * tx.c[j];
-      si += a * tx.s[j];
-      j += c;
-      if (j >= nx) j -= nx;
-    }
-    Ar[c] = sr;
-    Ai[c] = si;
+  // (a crop wider than the frame — odd sizes — adds a Nyquist column/row that is never used: left 0)
+  for (let c = 0; c < Math.min(cols, A.re.length); c++) {
+    Ar[c] = A.re[c];
+    Ai[c] = A.im[c];
   }
+  const B = dft(edgeB);
   const Br = new Float64Array(rows);
   const Bi = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
-    const f = ((rowFreq[r] % ny) + ny) % ny;
-    let sr = 0;
-    let si = 0;
-    for (let y = 0, j = 0; y < ny; y++) {
-      const b = edgeB[y];
-      sr += b * ty.c[j];
-      si += b * ty.s[j];
-      j += f;
-      if (j >= ny) j -= ny;
-    }
-    Br[r] = sr;
-    Bi[r] = si;
+    const f = rowFreq[r];
+    if (Math.abs(f) >= B.re.length) continue;
+    Br[r] = B.re[Math.abs(f)];
+    Bi[r] = f < 0 ? -B.im[-f] : B.im[f];
   }
   const re = new Float32Array(rows * cols);
   const im = new Float32Array(rows * cols);

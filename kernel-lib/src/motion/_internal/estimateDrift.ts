@@ -4,6 +4,9 @@
  *     masked out so lattice translations cannot alias, whole-field search;
  *  2. coarse refinement: each group against the aligned sum of all *other* frames (the sum minus
  *     itself, so its own noise does not pull the shift to zero), spots still masked, wide window;
+ *     then the first frame alone (a jump as the beam hits). The coarse weights keep only frequencies
+ *     below the lattice (alignFrames' coarseExtra): Bragg-spot sidelobes and the streaks of a lattice
+ *     that expands with dose would otherwise leak past the spot mask and alias;
  *  3. fine refinement: units halved from G frames down to g (the fewest whose predicted peak σ is
  *     ≤ 0.5 px; single frames when the dose allows), then iterated at g, against the sum minus
  *     themselves with every frequency, searched only ±searchRadius around the current trajectory
@@ -62,6 +65,12 @@ export interface DriftEstimate {
   edgeHits: number;
   /** Chaining steps without a clear peak (replaced by the median step). */
   badSteps: number;
+  /**
+   * σ (px, larger axis) of frame 0's lattice-free measurement on its own (Infinity: it peaked on the
+   * window's edge; undefined: not measured). The fine stage places frame 0 on the lattice peak nearest
+   * to it, so a σ near a lattice period leaves frame 0 ambiguous by a lattice translation.
+   */
+  firstFrameSigmaPx?: number;
 }
 
 type Complex = { re: Float64Array; im: Float64Array };
@@ -80,10 +89,14 @@ function units(n: number, size: number, alone = 0): Array<{ start: number; count
 }
 
 /**
- * The first frames of a movie move most (a jump as the beam hits): the fine stage measures them
- * alone and the trajectory fit does not tie them to the rest.
+ * The first frame of a movie moves most (a jump as the beam hits): it is measured alone (coarse and
+ * fine stages) and the trajectory fit leaves the first FREE_STEPS steps without a smoothness prior.
+ * A later jump is kept by the fit's redescending step weights when the measurements show it. (Frame 1
+ * alone as well, with a free step 1 → 2, let it follow its own lattice-free measurement — σ of
+ * several px at < 0.2 counts/px — onto a neighbouring lattice peak: 1 of 6 notebook-02 seeds.)
  */
-const FIRST_ALONE = 2;
+const FIRST_ALONE = 1;
+const FREE_STEPS = 1;
 
 /**
  * One frame of a unit: acc += S·factors (the frame brought to the reference frame) and
@@ -307,7 +320,7 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
     const finite = list.every(u => Number.isFinite(u.sigma));
     // steps between frames measured alone carry no smoothness prior
     let free = 0;
-    while (free < list.length - 1 && list[free].count === 1 && free < FIRST_ALONE) free++;
+    while (free < list.length - 1 && list[free].count === 1 && free < FREE_STEPS) free++;
     return fitTrajectory(N, finite ? list : list.map(u => ({ ...u, sigma: undefined })), o.lambda, free);
   };
   let fit: TrajectoryFit | undefined;
@@ -328,14 +341,17 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
     const bySnr = Number.isFinite(snrG) && snrG > 0 ? Math.ceil(G * ((2 * MIN_SNR) / snrG) ** 2) : 1;
     fineGroup = Math.max(1, Math.min(G, bySigma, Math.max(bySigma, bySnr)));
   }
-  // The first frames (a jump as the beam hits) only had the positions interpolated from their
-  // groups: measure them alone once with the lattice-free weights in the wide window, so a jump of
-  // about a lattice period cannot leave them on an aliased lattice peak in the narrow fine window.
+  // The first frame (a jump as the beam hits) only had the position interpolated from its group:
+  // measure it alone once with the lattice-free (sub-lattice) weights in the wide window, so a jump of
+  // about a lattice period cannot leave it on an aliased lattice peak in the narrow fine window. At
+  // < 0.2 counts/px its σ can reach a lattice period: firstFrameSigmaPx lets alignFrames say so.
+  let firstFrameSigmaPx: number | undefined;
   if (G > 1 && N > FIRST_ALONE + 1) {
-    const alone = await refine(units(N, G, FIRST_ALONE), true, o.coarseRadiusPx, 'coarse refinement (first frames alone)');
+    const alone = await refine(units(N, G, FIRST_ALONE), true, o.coarseRadiusPx, 'coarse refinement (first frame alone)');
+    firstFrameSigmaPx = (alone[0].weight ?? 1) < 1 ? Infinity : alone[0].sigma;
     fit = fitOf(alone);
     positions = fit.x;
-    o.onPass?.('coarse (first frames alone)', alone, positions);
+    o.onPass?.('coarse (first frame alone)', alone, positions);
   }
   // halve the units from G down to the fine size (the reference, and with it the coherence weights,
   // sharpens as the trajectory improves), then iterate at the fine size
@@ -354,5 +370,5 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
     o.onPass?.(`fine ${it} (${sizes[it]})`, fineUnits, positions);
   }
   fit ??= fitOf(fineUnits);
-  return { positions, group: G, groupUnits, fineUnits, fineGroup, fit, edgeHits, badSteps };
+  return { positions, group: G, groupUnits, fineUnits, fineGroup, fit, edgeHits, badSteps, firstFrameSigmaPx };
 }

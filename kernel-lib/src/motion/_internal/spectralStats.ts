@@ -51,6 +51,30 @@ export function latticeSpotMask(power: Float64Array, layout: HalfLayout, sigma =
 }
 
 /**
+ * Highest frequency (cycles/px) below the lattice: 0.8 × |k| of the lowest strong Bragg spot of
+ * `mask` (an element with ≥ `minFraction` of the strongest spot element's power: the main lattice, not
+ * weak superlattice or texture peaks, which the mask removes anyway), or Infinity without spots (or
+ * when that lies inside 4 px of the origin). No lattice translation aliases below it, and there the
+ * Airy sidelobes of the crystal's finite extent and the streaks of a lattice that expands with dose
+ * — lattice power well outside the masked spot cores, which coherence weights would amplify — are absent.
+ */
+export function subLatticeLimit(power: Float64Array, mask: Uint8Array, layout: HalfLayout, minFraction = 0.2): number {
+  const { rows, cols, ny, nx, rowFreq, colFreq } = layout;
+  let top = 0;
+  for (let k = 1; k < mask.length; k++) if (mask[k] && power[k] > top) top = power[k];
+  let kmin = Infinity;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const k = r * cols + c;
+      if (!mask[k] || !(power[k] >= minFraction * top)) continue;
+      kmin = Math.min(kmin, Math.hypot(rowFreq[r] / ny, colFreq[c] / nx));
+    }
+  }
+  const limit = 0.8 * kmin;
+  return limit * Math.min(ny, nx) > 4 ? limit : Infinity;
+}
+
+/**
  * Spectral weights of the cross-correlation from the data themselves (a Wiener-like matched filter):
  * w(k) = 1 − P_inc(k)/|R(k)|², the fraction of the aligned sum's power that adds coherently, where
  * P_inc = Σ_n |S_n(k)|² is the incoherent (drift-invariant) sum of the frames' powers; both are
