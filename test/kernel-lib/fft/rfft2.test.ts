@@ -103,4 +103,22 @@ describe('fft.rfft2', () => {
     assert.throws(() => rfft2(ndarray(new Float64Array(8), [2, 4]), { workers: 0 }), lowdose.ValueError);
     assert.throws(() => irfft2({ re: ndarray(new Float64Array(8), [2, 4]), im: ndarray(new Float64Array(6), [2, 3]) }), lowdose.ShapeError);
   });
+
+  it('rfft2() with 2 workers rethrows an error raised while reading the input and then still works', () => {
+    // the input is read on the calling thread: its own rows first or the worker rows first; a
+    // failure either way must not leave a worker waiting for rows that never arrive
+    const n = 512;
+    for (const badIndex of [5, n * n - 3 * n]) {
+      const data = new Proxy(new Array<number>(n * n).fill(1), {
+        get: (t, k) => {
+          if (k === String(badIndex)) throw new Error(`unreadable element ${badIndex}`);
+          return Reflect.get(t, k);
+        }
+      });
+      assert.throws(() => rfft2(ndarray(data, [n, n]), { workers: 2 }), new RegExp(`unreadable element ${badIndex}`));
+    }
+    const X = rfft2(ndarray(new Float64Array(n * n).fill(1), [n, n]), { workers: 2 });
+    assert.equal(X.re.data[0], n * n);
+    assert.equal(X.re.data[1], 0);
+  });
 });

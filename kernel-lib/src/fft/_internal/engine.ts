@@ -12,18 +12,31 @@ export interface CoreExports {
   [fn: string]: (...args: number[]) => number | void;
 }
 
-/** One thread's share of a pass: a core function and its arguments. */
-export interface PassCall {
+/**
+ * A pass cut into `count` chunks that threads claim as they go: the calling thread from the front,
+ * worker threads from the back, so a thread that starts late (or is descheduled) takes less.
+ * Chunk k covers [k·step, min((k+1)·step, end)) and is written to args[lo] and args[lo + 1].
+ */
+export interface ChunkedPass {
   fn: string;
-  args: number[];
-  /** On the calling thread (call 0), run this instead of fn(args). */
-  local?: () => void;
+  /** Arguments of thread t (its scratch); args[lo], args[lo + 1] are replaced per chunk. */
+  args: (thread: number) => number[];
+  lo: number;
+  step: number;
+  end: number;
+  /** Chunks below this one only the calling thread may take (their input is not in shared memory). */
+  firstShared: number;
+  /** How the calling thread runs chunk k (default: fn with args(0)). */
+  local?: (k: number, c0: number, c1: number) => void;
+  /** Run by the calling thread after the workers are woken: prepares the shared chunks, calling ready(k) once chunks ≥ k may be taken. */
+  prepare?: (ready: (k: number) => void) => void;
 }
 
-/** Runs the calls of one pass on `threads` threads at once (call t on thread t); returns when all are done. */
+/** Runs passes on several threads at once; returns when all are done. */
 export interface ParallelRunner {
   readonly threads: number;
-  run(calls: PassCall[]): void;
+  /** Runs a chunked pass on `threads` threads (the calling thread and threads - 1 workers). */
+  runChunked(pass: ChunkedPass, threads: number): void;
 }
 
 /** A plan written into the engine's memory. */
@@ -201,15 +214,19 @@ export class FftEngine {
     return Math.max(1, Math.min(requested, max));
   }
 
-  /** Runs one pass: call t on thread t (in turn on this thread when there is no runner). */
-  run(calls: PassCall[]): void {
-    if (calls.length > 1 && this.parallel) {
-      this.parallel.run(calls);
+  /** Runs a chunked pass on `threads` threads (in order on this thread when there is no runner or threads is 1). */
+  runChunked(pass: ChunkedPass, threads: number): void {
+    if (threads > 1 && this.parallel) {
+      this.parallel.runChunked(pass, threads);
       return;
     }
-    for (const c of calls) {
-      if (c.local) c.local();
-      else this.exports[c.fn](...c.args);
+    pass.prepare?.(() => undefined);
+    if (pass.local) runChunksLocally(this, pass, 0, Math.ceil(pass.end / pass.step));
+    else {
+      const args = pass.args(0);
+      args[pass.lo] = 0;
+      args[pass.lo + 1] = pass.end;
+      this.exports[pass.fn](...args);
     }
   }
 
@@ -309,6 +326,20 @@ export class FftEngine {
     const ptr = this.alloc(32);
     new Int32Array(this.memory.buffer, ptr, 8).set([1, n, m, sub.ptr, wp, bp, 0, 0]);
     return { ptr, n, scratchBytes: 2 * m * 32 + sub.scratchBytes, blocks: [ptr, wp, bp] };
+  }
+}
+
+/** Runs chunks k0…k1-1 of a chunked pass on the calling thread. */
+export function runChunksLocally(eng: FftEngine, pass: ChunkedPass, k0: number, k1: number): void {
+  const args = pass.local ? [] : pass.args(0);
+  for (let k = k0; k < k1; k++) {
+    const c0 = k * pass.step, c1 = Math.min(c0 + pass.step, pass.end);
+    if (pass.local) pass.local(k, c0, c1);
+    else {
+      args[pass.lo] = c0;
+      args[pass.lo + 1] = c1;
+      eng.exports[pass.fn](...args);
+    }
   }
 }
 

@@ -6,7 +6,7 @@
 import ndarray from 'ndarray';
 import { ShapeError, ValueError } from '../../errors';
 import { ComplexArray, Dataset, NdArray, isDataset, isNdArray } from '../../types/dataset';
-import { COL_GROUP, FftEngine, ThreadScratch, bytesOf, lanesOf, splitRange, splitWeighted } from './engine';
+import { COL_GROUP, FftEngine, ThreadScratch, bytesOf, lanesOf, splitWeighted } from './engine';
 import { getEngine } from './engineRegistry';
 import { Precision } from './plan';
 
@@ -23,10 +23,17 @@ export interface FftOptions {
 type Floats = Float32Array | Float64Array;
 
 /**
- * Rows of the rfft2 row pass the calling thread takes per row of a worker thread: it copies every
- * worker's rows into the core's memory first (about 1/4 of a row's transform time, measured).
+ * Rows of the rfft2 row pass the calling thread keeps for itself per row of a worker thread (it
+ * also copies the input of all other rows, about 1/4 of a row's transform time, measured); the
+ * other rows go to whichever thread is free first, the calling thread included.
  */
-const ROW_SHARE_CALLER = 0.8;
+const ROW_SHARE_CALLER = 0.6;
+
+/**
+ * Rows per chunk of the row passes (chunks are claimed by threads as they go), in units of the
+ * rows one core call transforms together: 2 × 2 SIMD vectors of real rows, 4 of complex rows.
+ */
+const ROW_CHUNK = 2;
 
 /** Elements from which the default uses every core. */
 const PARALLEL_MIN = 256 * 256;
@@ -168,29 +175,44 @@ export function rfft2Impl(x: NdArray, options: FftOptions | undefined, fn: strin
   const [re, im] = allocPlanes(eng, frames * plane * sz);
   const group = 2 * L;
   try {
-    // Rows of the worker threads are copied into src first; the calling thread then copies its own
-    // rows a group at a time into a small staging buffer that stays in cache for its transform.
-    // The calling thread also copies the other threads' rows in before the pass starts: it takes
-    // fewer rows (ROW_SHARE_CALLER of a worker's) so all finish together. src holds only those rows.
-    const ranges = splitWeighted(ny, Array.from({ length: th }, (_, i) => (i === 0 && th > 1 ? ROW_SHARE_CALLER : 1)), group);
-    const srcRows = ny - ranges[0][1];
-    withBlocks(eng, [Math.max(1, srcRows * nx * sz), group * nx * sz], ([srcBlock, stage], scratch) => {
+    // Row chunks of `step` rows are claimed as threads go (engine.runChunked). Chunks from
+    // `first` on may go to worker threads: the calling thread copies their input into src (from the
+    // last chunk down, a quarter at a time, so workers start early) and takes what is left of them
+    // when its own chunks, copied `group` rows at a time into a staging buffer that stays in cache, are
+    // done. It keeps ROW_SHARE_CALLER of a worker's rows, since it also copies the workers' input.
+    const step = ROW_CHUNK * group;
+    const ranges = splitWeighted(ny, Array.from({ length: th }, (_, i) => (i === 0 && th > 1 ? ROW_SHARE_CALLER : 1)), step);
+    const firstRow = ranges[0][1];
+    const first = Math.ceil(firstRow / step);
+    withBlocks(eng, [Math.max(1, (ny - firstRow) * nx * sz), group * nx * sz], ([srcBlock, stage], scratch) => {
       const s = scratch(th, Math.max(nx, ny), Math.max(pr.scratchBytes, pc.scratchBytes));
-      const src = srcBlock - ranges[0][1] * nx * sz;
+      const src = srcBlock - firstRow * nx * sz;
       for (let f = 0; f < frames; f++) {
         const fre = re + f * plane * sz, fim = im + f * plane * sz;
-        for (const [r0, r1] of ranges.slice(1)) copyFrameIn(x, f, eng.view(t, src + r0 * nx * sz, (r1 - r0) * nx), ny, nx, r0, r1);
-        const [m0, m1] = ranges[0];
-        const local = () => {
-          const stageView = eng.view(t, stage, group * nx);
-          for (let g = m0; g < m1; g += group) {
-            const g1 = Math.min(g + group, m1);
-            copyFrameIn(x, f, g1 - g === group ? stageView : stageView.subarray(0, (g1 - g) * nx), ny, nx, g, g1);
-            eng.exports[`rowsR2C_${t}`](stage - g * nx * sz, ny, nx, g, g1, fre, fim, pr.ptr, s[0].a, s[0].b, s[0].sc, s[0].st);
+        const rowArgs = (i: number) => [src, ny, nx, 0, 0, fre, fim, pr.ptr, s[i].a, s[i].b, s[i].sc, s[i].st];
+        const rows = eng.exports[`rowsR2C_${t}`], stageView = eng.view(t, stage, group * nx);
+        const local = (k: number, c0: number, c1: number) => {
+          if (k >= first) rows(src, ny, nx, c0, c1, fre, fim, pr.ptr, s[0].a, s[0].b, s[0].sc, s[0].st);
+          else {
+            for (let g = c0; g < c1; g += group) {
+              const g1 = Math.min(g + group, c1);
+              copyFrameIn(x, f, g1 - g === group ? stageView : stageView.subarray(0, (g1 - g) * nx), ny, nx, g, g1);
+              rows(stage - g * nx * sz, ny, nx, g, g1, fre, fim, pr.ptr, s[0].a, s[0].b, s[0].sc, s[0].st);
+            }
           }
         };
-        eng.run(ranges.map(([r0, r1], i) => ({ fn: `rowsR2C_${t}`, args: [src, ny, nx, r0, r1, fre, fim, pr.ptr, s[i].a, s[i].b, s[i].sc, s[i].st], local: i === 0 ? local : undefined })));
-        eng.run(splitRange(nc, th, COL_GROUP * L).map(([c0, c1], i) => ({ fn: `colsC2C_${t}`, args: [fre, fim, ny, nc, c0, c1, pc.ptr, s[i].a, s[i].bs, s[i].b, s[i].sc, 0, 1] })));
+        const prepare = (ready: (k: number) => void) => {
+          const count = Math.ceil(ny / step);
+          const piece = Math.max(1, Math.ceil((count - first) / 4));
+          for (let k1 = count; k1 > first; k1 -= piece) {
+            const k0 = Math.max(first, k1 - piece);
+            const r0 = k0 * step, r1 = Math.min(ny, k1 * step);
+            copyFrameIn(x, f, eng.view(t, src + r0 * nx * sz, (r1 - r0) * nx), ny, nx, r0, r1);
+            ready(k0);
+          }
+        };
+        eng.runChunked({ fn: `rowsR2C_${t}`, args: rowArgs, lo: 3, step, end: ny, firstShared: first, local, prepare }, th);
+        eng.runChunked({ fn: `colsC2C_${t}`, args: i => [fre, fim, ny, nc, 0, 0, pc.ptr, s[i].a, s[i].bs, s[i].b, s[i].sc, 0, 1], lo: 4, step: COL_GROUP * L, end: nc, firstShared: 0 }, th);
       }
     });
   } catch (e) {
@@ -222,8 +244,8 @@ export function fft2Impl(z: { re: NdArray; im: NdArray | null }, inverse: boolea
         const fre = re + f * n * sz, fim = im + f * n * sz;
         copyFrameIn(z.re, f, eng.view(t, fre, n), ny, nx);
         copyFrameIn(z.im, f, eng.view(t, fim, n), ny, nx);
-        eng.run(splitRange(ny, th, L).map(([r0, r1], i) => ({ fn: `rowsC2C_${t}`, args: [fre, fim, fre, fim, ny, nx, r0, r1, pr.ptr, s[i].a, s[i].b, s[i].sc, conj, 1] })));
-        eng.run(splitRange(nx, th, COL_GROUP * L).map(([c0, c1], i) => ({ fn: `colsC2C_${t}`, args: [fre, fim, ny, nx, c0, c1, pc.ptr, s[i].a, s[i].bs, s[i].b, s[i].sc, conj, inverse ? 1 / n : 1] })));
+        eng.runChunked({ fn: `rowsC2C_${t}`, args: i => [fre, fim, fre, fim, ny, nx, 0, 0, pr.ptr, s[i].a, s[i].b, s[i].sc, conj, 1], lo: 6, step: 2 * ROW_CHUNK * L, end: ny, firstShared: 0 }, th);
+        eng.runChunked({ fn: `colsC2C_${t}`, args: i => [fre, fim, ny, nx, 0, 0, pc.ptr, s[i].a, s[i].bs, s[i].b, s[i].sc, conj, inverse ? 1 / n : 1], lo: 4, step: COL_GROUP * L, end: nx, firstShared: 0 }, th);
       }
     });
   } catch (e) {
@@ -256,8 +278,8 @@ export function irfft2Impl(z: { re: NdArray; im: NdArray | null }, rowsCols: [nu
         const fdst = dst + f * ny * nx * sz;
         copyFrameIn(z.re, f, eng.view(t, re, ny * nc), ny, nc);
         copyFrameIn(z.im, f, eng.view(t, im, ny * nc), ny, nc);
-        eng.run(splitRange(nc, th, COL_GROUP * L).map(([c0, c1], i) => ({ fn: `colsC2C_${t}`, args: [re, im, ny, nc, c0, c1, pc.ptr, s[i].a, s[i].bs, s[i].b, s[i].sc, 1, 1] })));
-        eng.run(splitRange(ny, th, 2 * L).map(([r0, r1], i) => ({ fn: `rowsC2R_${t}`, args: [re, im, fdst, ny, nx, r0, r1, pr.ptr, s[i].a, s[i].b, s[i].sc, 1 / (ny * nx)] })));
+        eng.runChunked({ fn: `colsC2C_${t}`, args: i => [re, im, ny, nc, 0, 0, pc.ptr, s[i].a, s[i].bs, s[i].b, s[i].sc, 1, 1], lo: 4, step: COL_GROUP * L, end: nc, firstShared: 0 }, th);
+        eng.runChunked({ fn: `rowsC2R_${t}`, args: i => [re, im, fdst, ny, nx, 0, 0, pr.ptr, s[i].a, s[i].b, s[i].sc, 1 / (ny * nx)], lo: 5, step: 2 * ROW_CHUNK * L, end: ny, firstShared: 0 }, th);
       }
     });
   } catch (e) {
