@@ -363,7 +363,7 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
   const s0 = drift.firstFrameSigmaPx;
   if (s0 !== undefined && Number.isFinite(periodPx) && !(s0 <= periodPx / 5)) {
     warnings.push(
-      `Frame 0 (measured on its own, as a jump after it is common) is located without the lattice only to σ ≈ ${Number.isFinite(s0) ? s0.toFixed(1) : '> ' + Math.max(2 * searchRadiusPx, 10)} px, not ≪ the lattice period (${periodPx.toFixed(1)} px): its offset to the other frames, and so every shift (they are relative to frame 0), may be off by a lattice translation. Shifts relative to frame 1 are not affected; more texture outside the crystal, a larger field or more dose per frame resolves it.`
+      `Frame 0 (measured on its own, as a jump after it is common) is located without the lattice only to ${Number.isFinite(s0) ? `σ ≈ ${s0.toFixed(1)}` : `σ > ${Math.max(2 * searchRadiusPx, 10)}`} px, not ≪ the lattice period (≈ ${periodPx.toFixed(1)} px): its offset to the other frames, and so every shift (they are relative to frame 0), may be off by a lattice translation. Shifts relative to frame 1 are not affected; more texture outside the crystal, a larger field or more dose per frame resolves it.`
     );
   }
   const residualsPx: Array<[number, number]> = new Array(N);
