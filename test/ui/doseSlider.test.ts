@@ -221,7 +221,15 @@ describe('dose slider in JupyterLab (headless Chromium)', function () {
     assert.equal(await page.locator(SLIDER).first().inputValue(), '12');
     assert.equal(await page.locator(GROUP).first().inputValue(), '3');
     await sleep(600);
-    assert.equal(await page.evaluate('__lowdoseTest.dirty()'), false, 'reopening made the notebook dirty');
+    // Reopening must not rewrite the widget's state. (JupyterLab itself may mark the notebook dirty
+    // on reload, e.g. when the restarted kernel's language_info is written into the metadata, so
+    // the check is on what a save would store, not on the dirty flag.)
+    if (await page.evaluate('__lowdoseTest.dirty()')) {
+      await page.locator('.jp-Notebook .jp-Cell .jp-InputPrompt').first().click();
+      await page.keyboard.press('Control+s');
+      await page.waitForFunction('__lowdoseTest.dirty() === false', null, { timeout: 30000 });
+    }
+    assert.deepEqual(savedView(), expected, 'reopening changed the saved view');
     await shot('04-restored', '.jp-lowdose-dose');
   });
 
