@@ -1,7 +1,8 @@
 // 2D drivers: gather rows or columns of row-major planes into SIMD lanes (transposing L×L blocks
 // inside WebAssembly), run the batch FFT, and scatter the result. Each driver works on a range of
 // rows or columns, so threads sharing one memory split a pass between them.
-import { cfft } from './plan';
+import { cfft, cfftFrom } from './plan';
+import { pass16Planes } from './radix16';
 
 /** Lanes per v128 for element type T. */
 @inline function lanes<T>(): i32 {
@@ -202,6 +203,23 @@ export function rowsC2C<T>(inRe: usize, inIm: usize, outRe: usize, outIm: usize,
   }
 }
 
+/** Stores COL_GROUP batches a + u·bs (times vs, vsi) into the planes' columns at re, im (row stride rs). */
+function colsScatter<T>(a: usize, bs: usize, re: usize, im: usize, ny: i32, rs: usize, vs: v128, vsi: v128): void {
+  let p = re, q = im, s = a;
+  for (let r = 0; r < ny; r++) {
+    let e = s, o: usize = 0;
+    for (let u = 0; u < COL_GROUP; u++) {
+      v128.store(p + o, v128.mul<T>(v128.load(e), vs));
+      v128.store(q + o, v128.mul<T>(v128.load(e, 16), vsi));
+      e += bs;
+      o += 16;
+    }
+    p += rs;
+    q += rs;
+    s += 32;
+  }
+}
+
 /** Batches of L columns the column pass moves together (the scratch holds as many buffers). */
 export const COL_GROUP = 8;
 
@@ -218,7 +236,22 @@ export function colsC2C<T>(re: usize, im: usize, ny: i32, stride: i32, c0: i32, 
   const rs = <usize>stride * sz;
   const si: T = conj ? <T>-1 : <T>1;
   const vs = v128.splat<T>(scale), vsi = v128.splat<T>(si * scale), vi = v128.splat<T>(si);
+  // Forward radix plans that start with 16 and have an even number of passes after it run the
+  // first pass straight from the planes (the rest then ends in a, with no copy).
+  const fused = conj == 0 && load<i32>(plan) == 0 && load<i32>(plan + 32) == 16 && load<i32>(plan, 8) >= 2 && (load<i32>(plan, 8) & 1) == 1;
   let c = c0;
+  if (fused) {
+    const ido = ny >> 4;
+    for (; c + COL_GROUP * L <= c1; c += COL_GROUP * L) {
+      pass16Planes<T>(ido, re + <usize>c * sz, im + <usize>c * sz, rs, a, bs, COL_GROUP, <usize>load<i32>(plan + 32, 4), sc);
+      for (let u = 0; u < COL_GROUP; u++) {
+        const au = a + <usize>u * bs;
+        const z = cfftFrom<T>(plan, 1, 16, au, b, sc);
+        if (z != au) memory.copy(au, z, <usize>ny << 5);
+      }
+      colsScatter<T>(a, bs, re + <usize>c * sz, im + <usize>c * sz, ny, rs, vs, vsi);
+    }
+  }
   for (; c + COL_GROUP * L <= c1; c += COL_GROUP * L) {
     let p = re + <usize>c * sz, q = im + <usize>c * sz, d = a;
     for (let r = 0; r < ny; r++) {

@@ -50,12 +50,16 @@ import { cmulIm, cmulRe } from './passes';
   }
 }
 
-/** First stage for input q (p = a + q·sIn): DFT4 of x_q, x_(q+4), x_(q+8), x_(q+12), times exp(-2πi·q·k1/16) (e1…e3 = q, 2q, 3q), to d + k1·128. */
-@inline function colA<T>(p: usize, sIn: usize, d: usize, e1: i32, e2: i32, e3: i32): void {
-  const x0r = v128.load(p), x0i = v128.load(p, 16);
-  const x1r = v128.load(p + 4 * sIn), x1i = v128.load(p + 4 * sIn, 16);
-  const x2r = v128.load(p + 8 * sIn), x2i = v128.load(p + 8 * sIn, 16);
-  const x3r = v128.load(p + 12 * sIn), x3i = v128.load(p + 12 * sIn, 16);
+/**
+ * First stage for input q (real parts at p = a + q·sIn, imaginary parts at pi = p + 16 in a batch
+ * buffer, or in the other plane): DFT4 of x_q, x_(q+4), x_(q+8), x_(q+12), times
+ * exp(-2πi·q·k1/16) (e1…e3 = q, 2q, 3q), to d + k1·128.
+ */
+@inline function colA<T>(p: usize, pi: usize, sIn: usize, d: usize, e1: i32, e2: i32, e3: i32): void {
+  const x0r = v128.load(p), x0i = v128.load(pi);
+  const x1r = v128.load(p + 4 * sIn), x1i = v128.load(pi + 4 * sIn);
+  const x2r = v128.load(p + 8 * sIn), x2i = v128.load(pi + 8 * sIn);
+  const x3r = v128.load(p + 12 * sIn), x3i = v128.load(pi + 12 * sIn);
   const t2r = v128.add<T>(x0r, x2r), t2i = v128.add<T>(x0i, x2i);
   const t1r = v128.sub<T>(x0r, x2r), t1i = v128.sub<T>(x0i, x2i);
   const t3r = v128.add<T>(x1r, x3r), t3i = v128.add<T>(x1i, x3i);
@@ -92,15 +96,15 @@ import { cmulIm, cmulRe } from './passes';
  * once): a pass's 16 input or output streams are n·2 bytes apart, all in one L1 set when n is a
  * multiple of 2048, where lines otherwise leave L1 between the two halves.
  */
-@inline function bfly16<T>(a: usize, dIn: usize, sIn: usize, o: usize, sOut: usize, w: usize, dw: usize, wOff: usize, tw: bool, sc: usize, count: i32): void {
-  colA<T>(a, sIn, sc, 0, 0, 0);
-  if (count == 2) colA<T>(a + dIn, sIn, sc + 512, 0, 0, 0);
-  colA<T>(a + sIn, sIn, sc + 32, 1, 2, 3);
-  if (count == 2) colA<T>(a + dIn + sIn, sIn, sc + 544, 1, 2, 3);
-  colA<T>(a + 2 * sIn, sIn, sc + 64, 2, 4, 6);
-  if (count == 2) colA<T>(a + dIn + 2 * sIn, sIn, sc + 576, 2, 4, 6);
-  colA<T>(a + 3 * sIn, sIn, sc + 96, 3, 6, 9);
-  if (count == 2) colA<T>(a + dIn + 3 * sIn, sIn, sc + 608, 3, 6, 9);
+@inline function bfly16<T>(a: usize, ai: usize, dIn: usize, sIn: usize, o: usize, sOut: usize, w: usize, dw: usize, wOff: usize, tw: bool, sc: usize, count: i32): void {
+  colA<T>(a, ai, sIn, sc, 0, 0, 0);
+  if (count == 2) colA<T>(a + dIn, ai + dIn, sIn, sc + 512, 0, 0, 0);
+  colA<T>(a + sIn, ai + sIn, sIn, sc + 32, 1, 2, 3);
+  if (count == 2) colA<T>(a + dIn + sIn, ai + dIn + sIn, sIn, sc + 544, 1, 2, 3);
+  colA<T>(a + 2 * sIn, ai + 2 * sIn, sIn, sc + 64, 2, 4, 6);
+  if (count == 2) colA<T>(a + dIn + 2 * sIn, ai + dIn + 2 * sIn, sIn, sc + 576, 2, 4, 6);
+  colA<T>(a + 3 * sIn, ai + 3 * sIn, sIn, sc + 96, 3, 6, 9);
+  if (count == 2) colA<T>(a + dIn + 3 * sIn, ai + dIn + 3 * sIn, sIn, sc + 608, 3, 6, 9);
   for (let k1 = 0; k1 < 4; k1++) {
     const ob = o + <usize>k1 * sOut, wb = w + <usize>(k1 - 1) * wOff;
     colC<T>(sc + (<usize>k1 << 7), ob, sOut, wb, wOff, tw, tw && k1 > 0);
@@ -118,11 +122,11 @@ export function pass16<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize, sc
     let a = cc, o = ch;
     let k = 0;
     for (; k + 2 <= l1; k += 2) {
-      bfly16<T>(a, 512, 32, o, sOut, 0, 0, 0, false, sc, 2);
+      bfly16<T>(a, a + 16, 512, 32, o, sOut, 0, 0, 0, false, sc, 2);
       a += 1024;
       o += 64;
     }
-    if (k < l1) bfly16<T>(a, 512, 32, o, sOut, 0, 0, 0, false, sc, 1);
+    if (k < l1) bfly16<T>(a, a + 16, 512, 32, o, sOut, 0, 0, 0, false, sc, 1);
     return;
   }
   for (let k = 0; k < l1; k++) {
@@ -131,11 +135,40 @@ export function pass16<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize, sc
     let w = wa;
     let i = 0;
     for (; i + 2 <= ido; i += 2) {
-      bfly16<T>(a, 32, sIn, o, sOut, w, tws, wOff, true, sc, 2);
+      bfly16<T>(a, a + 16, 32, sIn, o, sOut, w, tws, wOff, true, sc, 2);
       a += 64;
       o += 64;
       w += 2 * tws;
     }
-    if (i < ido) bfly16<T>(a, 32, sIn, o, sOut, w, tws, wOff, true, sc, 1);
+    if (i < ido) bfly16<T>(a, a + 16, 32, sIn, o, sOut, w, tws, wOff, true, sc, 1);
+  }
+}
+
+/**
+ * The first radix-16 pass (l1 = 1, ido = n/16 > 1) of `groups` column batches read straight from
+ * row-major planes re, im (row stride rs bytes; batch u is the L columns at byte u·16 of each
+ * row) into batch buffers out + u·bs: the column pass's gather fused into its first pass, so the
+ * batch is written once instead of gathered, read and written. Butterflies of rows i, i + 1 go
+ * batch after batch, so the 128 bytes of each visited row are used while in L1.
+ */
+export function pass16Planes<T>(ido: i32, re: usize, im: usize, rs: usize, out: usize, bs: usize, groups: i32, wa: usize, sc: usize): void {
+  const sIn = <usize>ido * rs;
+  const sOut = <usize>ido << 5;
+  const tws = <usize>sizeof<T>() << 1;
+  const wOff = <usize>ido * tws;
+  let i = 0;
+  for (; i + 2 <= ido; i += 2) {
+    const r = <usize>i * rs, o = out + (<usize>i << 5), w = wa + <usize>i * tws;
+    for (let u = 0; u < groups; u++) {
+      const e = <usize>u << 4;
+      bfly16<T>(re + r + e, im + r + e, rs, sIn, o + <usize>u * bs, sOut, w, tws, wOff, true, sc, 2);
+    }
+  }
+  if (i < ido) {
+    const r = <usize>i * rs, o = out + (<usize>i << 5), w = wa + <usize>i * tws;
+    for (let u = 0; u < groups; u++) {
+      const e = <usize>u << 4;
+      bfly16<T>(re + r + e, im + r + e, rs, sIn, o + <usize>u * bs, sOut, w, tws, wOff, true, sc, 1);
+    }
   }
 }
