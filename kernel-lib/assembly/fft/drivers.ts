@@ -238,7 +238,7 @@ export function colsC2C<T>(re: usize, im: usize, ny: i32, stride: i32, c0: i32, 
   const vs = v128.splat<T>(scale), vsi = v128.splat<T>(si * scale), vi = v128.splat<T>(si);
   // Forward radix plans that start with 16 and have an even number of passes after it run the
   // first pass straight from the planes (the rest then ends in a, with no copy).
-  const fused = conj == 0 && load<i32>(plan) == 0 && load<i32>(plan + 32) == 16 && load<i32>(plan, 8) >= 2 && (load<i32>(plan, 8) & 1) == 1;
+  const fused = conj == 0 && load<i32>(plan) == 0 && load<i32>(plan + 32) == 16 && load<i32>(plan, 8) >= 2;
   let c = c0;
   if (fused) {
     const ido = ny >> 4;
