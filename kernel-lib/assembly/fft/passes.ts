@@ -101,6 +101,38 @@ export function pass3<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): vo
   }
 }
 
+/**
+ * The last radix-4 pass (ido = 1, l1 = n/4) of `groups` column batches cc + u·bs written straight
+ * to row-major planes re, im (row stride rs; batch u at byte u·16 of each row), batch after batch
+ * per butterfly, so each output row segment is written whole (the column scatter fused).
+ */
+export function pass4LastPlanes<T>(l1: i32, cc: usize, bs: usize, groups: i32, re: usize, im: usize, rs: usize): void {
+  const sOut = <usize>l1 * rs;
+  const io = im - re;
+  for (let k = 0; k < l1; k++) {
+    const ak = cc + (<usize>k << 7), ok = re + <usize>k * rs;
+    for (let u = 0; u < groups; u++) {
+      const a = ak + <usize>u * bs, o = ok + (<usize>u << 4);
+      const x0r = v128.load(a), x0i = v128.load(a, 16);
+      const x1r = v128.load(a, 32), x1i = v128.load(a, 48);
+      const x2r = v128.load(a, 64), x2i = v128.load(a, 80);
+      const x3r = v128.load(a, 96), x3i = v128.load(a, 112);
+      const t2r = v128.add<T>(x0r, x2r), t2i = v128.add<T>(x0i, x2i);
+      const t1r = v128.sub<T>(x0r, x2r), t1i = v128.sub<T>(x0i, x2i);
+      const t3r = v128.add<T>(x1r, x3r), t3i = v128.add<T>(x1i, x3i);
+      const t4r = v128.sub<T>(x1r, x3r), t4i = v128.sub<T>(x1i, x3i);
+      v128.store(o, v128.add<T>(t2r, t3r));
+      v128.store(o + io, v128.add<T>(t2i, t3i));
+      v128.store(o + 2 * sOut, v128.sub<T>(t2r, t3r));
+      v128.store(o + 2 * sOut + io, v128.sub<T>(t2i, t3i));
+      v128.store(o + sOut, v128.add<T>(t1r, t4i));
+      v128.store(o + sOut + io, v128.sub<T>(t1i, t4r));
+      v128.store(o + 3 * sOut, v128.sub<T>(t1r, t4i));
+      v128.store(o + 3 * sOut + io, v128.add<T>(t1i, t4r));
+    }
+  }
+}
+
 /** Radix-4 pass. */
 export function pass4<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): void {
   const sIn = <usize>ido << 5;

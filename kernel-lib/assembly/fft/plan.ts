@@ -16,19 +16,19 @@ import { passg } from './radixGeneric';
  */
 export function cfft<T>(plan: usize, a: usize, b: usize, sc: usize): usize {
   if (load<i32>(plan) == 1) return bluestein<T>(plan, a, sc);
-  return cfftFrom<T>(plan, 0, 1, a, b, sc);
+  return cfftFrom<T>(plan, 0, load<i32>(plan, 8), 1, a, b, sc);
 }
 
 /**
- * Radix passes f0… of a kind-0 plan (l1: the product of the factors before f0) on the batch in
+ * Radix passes f0…f1-1 of a kind-0 plan (l1: the product of the factors before f0) on the batch in
  * `a`, ping-ponging with `b`; returns the buffer holding the result. The column pass runs the
- * first radix-16 pass itself, straight from the planes (drivers.ts), then the rest from here.
+ * first radix-16 pass itself, straight from the planes (drivers.ts), then the rest from here (and
+ * for some plans the last pass itself again, straight to the planes).
  */
-export function cfftFrom<T>(plan: usize, f0: i32, l1: i32, a: usize, b: usize, sc: usize): usize {
+export function cfftFrom<T>(plan: usize, f0: i32, f1: i32, l1: i32, a: usize, b: usize, sc: usize): usize {
   const n = load<i32>(plan, 4);
-  const nf = load<i32>(plan, 8);
   let p1 = a, p2 = b;
-  for (let f = f0; f < nf; f++) {
+  for (let f = f0; f < f1; f++) {
     const rec = plan + 32 + (<usize>f << 4);
     const ip = load<i32>(rec);
     const tw = <usize>load<i32>(rec, 4);

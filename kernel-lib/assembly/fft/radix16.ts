@@ -38,16 +38,20 @@ import { cmulIm, cmulRe } from './passes';
   }
 }
 
-/** Stores y (re, im) to o, times the twiddle at w when tw. */
-@inline function put<T>(o: usize, yr: v128, yi: v128, w: usize, tw: bool): void {
+/**
+ * Stores y (re, im) to o, times the twiddle at w when tw; with pl the imaginary part goes to o + io
+ * (another plane) instead of o + 16.
+ */
+@inline function put<T>(o: usize, yr: v128, yi: v128, w: usize, tw: bool, pl: bool, io: usize): void {
+  let zr = yr, zi = yi;
   if (tw) {
     const wr = v128.load_splat<T>(w), wi = v128.load_splat<T>(w + sizeof<T>());
-    v128.store(o, cmulRe<T>(yr, yi, wr, wi));
-    v128.store(o, cmulIm<T>(yr, yi, wr, wi), 16);
-  } else {
-    v128.store(o, yr);
-    v128.store(o, yi, 16);
+    zr = cmulRe<T>(yr, yi, wr, wi);
+    zi = cmulIm<T>(yr, yi, wr, wi);
   }
+  v128.store(o, zr);
+  if (pl) v128.store(o + io, zi);
+  else v128.store(o, zi, 16);
 }
 
 /**
@@ -71,8 +75,11 @@ import { cmulIm, cmulRe } from './passes';
   w16<T>(e3, v128.sub<T>(t1r, t4i), v128.add<T>(t1i, t4r), d + 384);
 }
 
-/** Second stage for k1 (p = sc + k1·128): DFT4 over q, outputs k1 + 4·k2 to o + k2·4·sOut, twiddled from wb when tw. */
-@inline function colC<T>(p: usize, o: usize, sOut: usize, wb: usize, wOff: usize, tw: bool, tw0: bool): void {
+/**
+ * Second stage for k1 (p = sc + k1·128): DFT4 over q, outputs k1 + 4·k2 to o + k2·4·sOut, twiddled
+ * from wb when tw (pl, io: as put).
+ */
+@inline function colC<T>(p: usize, o: usize, sOut: usize, wb: usize, wOff: usize, tw: bool, tw0: bool, pl: bool, io: usize): void {
   const x0r = v128.load(p), x0i = v128.load(p, 16);
   const x1r = v128.load(p, 32), x1i = v128.load(p, 48);
   const x2r = v128.load(p, 64), x2i = v128.load(p, 80);
@@ -81,10 +88,10 @@ import { cmulIm, cmulRe } from './passes';
   const t1r = v128.sub<T>(x0r, x2r), t1i = v128.sub<T>(x0i, x2i);
   const t3r = v128.add<T>(x1r, x3r), t3i = v128.add<T>(x1i, x3i);
   const t4r = v128.sub<T>(x1r, x3r), t4i = v128.sub<T>(x1i, x3i);
-  put<T>(o, v128.add<T>(t2r, t3r), v128.add<T>(t2i, t3i), wb, tw0);
-  put<T>(o + 4 * sOut, v128.add<T>(t1r, t4i), v128.sub<T>(t1i, t4r), wb + 4 * wOff, tw);
-  put<T>(o + 8 * sOut, v128.sub<T>(t2r, t3r), v128.sub<T>(t2i, t3i), wb + 8 * wOff, tw);
-  put<T>(o + 12 * sOut, v128.sub<T>(t1r, t4i), v128.add<T>(t1i, t4r), wb + 12 * wOff, tw);
+  put<T>(o, v128.add<T>(t2r, t3r), v128.add<T>(t2i, t3i), wb, tw0, pl, io);
+  put<T>(o + 4 * sOut, v128.add<T>(t1r, t4i), v128.sub<T>(t1i, t4r), wb + 4 * wOff, tw, pl, io);
+  put<T>(o + 8 * sOut, v128.sub<T>(t2r, t3r), v128.sub<T>(t2i, t3i), wb + 8 * wOff, tw, pl, io);
+  put<T>(o + 12 * sOut, v128.sub<T>(t1r, t4i), v128.add<T>(t1i, t4r), wb + 12 * wOff, tw, pl, io);
 }
 
 /**
@@ -94,9 +101,10 @@ import { cmulIm, cmulRe } from './passes';
  * DFT4 over m for each q, times exp(-2πi·q·k1/16), then DFT4 over q for each k1. Two neighbours
  * at once use both elements of each 64-byte line as it arrives (and fill each output line at
  * once): a pass's 16 input or output streams are n·2 bytes apart, all in one L1 set when n is a
- * multiple of 2048, where lines otherwise leave L1 between the two halves.
+ * multiple of 2048, where lines otherwise leave L1 between the two halves. With pl the outputs go
+ * to planes (imaginary parts io after the real ones, the second butterfly's dOut after the first).
  */
-@inline function bfly16<T>(a: usize, ai: usize, dIn: usize, sIn: usize, o: usize, sOut: usize, w: usize, dw: usize, wOff: usize, tw: bool, sc: usize, count: i32): void {
+@inline function bfly16<T>(a: usize, ai: usize, dIn: usize, sIn: usize, o: usize, sOut: usize, w: usize, dw: usize, wOff: usize, tw: bool, sc: usize, count: i32, pl: bool = false, io: usize = 16, dOut: usize = 32): void {
   colA<T>(a, ai, sIn, sc, 0, 0, 0);
   if (count == 2) colA<T>(a + dIn, ai + dIn, sIn, sc + 512, 0, 0, 0);
   colA<T>(a + sIn, ai + sIn, sIn, sc + 32, 1, 2, 3);
@@ -107,8 +115,8 @@ import { cmulIm, cmulRe } from './passes';
   if (count == 2) colA<T>(a + dIn + 3 * sIn, ai + dIn + 3 * sIn, sIn, sc + 608, 3, 6, 9);
   for (let k1 = 0; k1 < 4; k1++) {
     const ob = o + <usize>k1 * sOut, wb = w + <usize>(k1 - 1) * wOff;
-    colC<T>(sc + (<usize>k1 << 7), ob, sOut, wb, wOff, tw, tw && k1 > 0);
-    if (count == 2) colC<T>(sc + 512 + (<usize>k1 << 7), ob + 32, sOut, wb + dw, wOff, tw, tw && k1 > 0);
+    colC<T>(sc + (<usize>k1 << 7), ob, sOut, wb, wOff, tw, tw && k1 > 0, pl, io);
+    if (count == 2) colC<T>(sc + 512 + (<usize>k1 << 7), ob + dOut, sOut, wb + dw, wOff, tw, tw && k1 > 0, pl, io);
   }
 }
 
@@ -169,6 +177,32 @@ export function pass16Planes<T>(ido: i32, re: usize, im: usize, rs: usize, out: 
     for (let u = 0; u < groups; u++) {
       const e = <usize>u << 4;
       bfly16<T>(re + r + e, im + r + e, rs, sIn, o + <usize>u * bs, sOut, w, tws, wOff, true, sc, 1);
+    }
+  }
+}
+
+/**
+ * The last radix-16 pass (ido = 1, l1 = n/16) of `groups` column batches cc + u·bs written straight
+ * to row-major planes re, im (row stride rs bytes; batch u to the L columns at byte u·16 of each
+ * row): the column pass's scatter fused into its last pass. Butterflies k, k + 1 go batch after
+ * batch, so each output row segment (groups·16 bytes) is written whole while in L1.
+ */
+export function pass16LastPlanes<T>(l1: i32, cc: usize, bs: usize, groups: i32, re: usize, im: usize, rs: usize, sc: usize): void {
+  const sOut = <usize>l1 * rs;
+  const io = im - re;
+  let k = 0;
+  for (; k + 2 <= l1; k += 2) {
+    const a = cc + (<usize>k << 9), o = re + <usize>k * rs;
+    for (let u = 0; u < groups; u++) {
+      const au = a + <usize>u * bs;
+      bfly16<T>(au, au + 16, 512, 32, o + (<usize>u << 4), sOut, 0, 0, 0, false, sc, 2, true, io, rs);
+    }
+  }
+  if (k < l1) {
+    const a = cc + (<usize>k << 9), o = re + <usize>k * rs;
+    for (let u = 0; u < groups; u++) {
+      const au = a + <usize>u * bs;
+      bfly16<T>(au, au + 16, 512, 32, o + (<usize>u << 4), sOut, 0, 0, 0, false, sc, 1, true, io, rs);
     }
   }
 }

@@ -1,20 +1,24 @@
 // Radix-8 pass of the batch FFT (layout and twiddles as in passes.ts).
 import { cmulIm, cmulRe } from './passes';
 
-/** Stores y (re, im) to o, times the twiddle at w when tw. */
-@inline function put<T>(o: usize, yr: v128, yi: v128, w: usize, tw: bool): void {
+/** Stores y (re, im) to o, times the twiddle at w when tw; with pl the imaginary part to o + io. */
+@inline function put<T>(o: usize, yr: v128, yi: v128, w: usize, tw: bool, pl: bool, io: usize): void {
+  let zr = yr, zi = yi;
   if (tw) {
     const wr = v128.load_splat<T>(w), wi = v128.load_splat<T>(w + sizeof<T>());
-    v128.store(o, cmulRe<T>(yr, yi, wr, wi));
-    v128.store(o, cmulIm<T>(yr, yi, wr, wi), 16);
-  } else {
-    v128.store(o, yr);
-    v128.store(o, yi, 16);
+    zr = cmulRe<T>(yr, yi, wr, wi);
+    zi = cmulIm<T>(yr, yi, wr, wi);
   }
+  v128.store(o, zr);
+  if (pl) v128.store(o + io, zi);
+  else v128.store(o, zi, 16);
 }
 
-/** One radix-8 butterfly: inputs at a + j·sIn, outputs at o + j·sOut, twiddles w + (j-1)·wOff. */
-@inline function bfly8<T>(a: usize, sIn: usize, o: usize, sOut: usize, w: usize, wOff: usize, tw: bool): void {
+/**
+ * One radix-8 butterfly: inputs at a + j·sIn, outputs at o + j·sOut, twiddles w + (j-1)·wOff; with
+ * pl the imaginary outputs go io after the real ones (to another plane).
+ */
+@inline function bfly8<T>(a: usize, sIn: usize, o: usize, sOut: usize, w: usize, wOff: usize, tw: bool, pl: bool = false, io: usize = 16): void {
   const h = v128.splat<T>(<T>0.7071067811865476);
   // E = DFT4(x0, x2, x4, x6)
   let pr = v128.load(a), pi = v128.load(a, 16);
@@ -48,19 +52,19 @@ import { cmulIm, cmulRe } from './passes';
   const o2r = v128.sub<T>(fr, kr), o2i = v128.sub<T>(fi, ki);
   const o1r = v128.add<T>(gr, li), o1i = v128.sub<T>(gi, lr);
   const o3r = v128.sub<T>(gr, li), o3i = v128.add<T>(gi, lr);
-  put<T>(o, v128.add<T>(e0r, o0r), v128.add<T>(e0i, o0i), 0, false);
-  put<T>(o + 4 * sOut, v128.sub<T>(e0r, o0r), v128.sub<T>(e0i, o0i), w + 3 * wOff, tw);
+  put<T>(o, v128.add<T>(e0r, o0r), v128.add<T>(e0i, o0i), 0, false, pl, io);
+  put<T>(o + 4 * sOut, v128.sub<T>(e0r, o0r), v128.sub<T>(e0i, o0i), w + 3 * wOff, tw, pl, io);
   // W8·O1
   const t1r = v128.mul<T>(v128.add<T>(o1r, o1i), h), t1i = v128.mul<T>(v128.sub<T>(o1i, o1r), h);
-  put<T>(o + sOut, v128.add<T>(e1r, t1r), v128.add<T>(e1i, t1i), w, tw);
-  put<T>(o + 5 * sOut, v128.sub<T>(e1r, t1r), v128.sub<T>(e1i, t1i), w + 4 * wOff, tw);
+  put<T>(o + sOut, v128.add<T>(e1r, t1r), v128.add<T>(e1i, t1i), w, tw, pl, io);
+  put<T>(o + 5 * sOut, v128.sub<T>(e1r, t1r), v128.sub<T>(e1i, t1i), w + 4 * wOff, tw, pl, io);
   // -i·O2
-  put<T>(o + 2 * sOut, v128.add<T>(e2r, o2i), v128.sub<T>(e2i, o2r), w + wOff, tw);
-  put<T>(o + 6 * sOut, v128.sub<T>(e2r, o2i), v128.add<T>(e2i, o2r), w + 5 * wOff, tw);
+  put<T>(o + 2 * sOut, v128.add<T>(e2r, o2i), v128.sub<T>(e2i, o2r), w + wOff, tw, pl, io);
+  put<T>(o + 6 * sOut, v128.sub<T>(e2r, o2i), v128.add<T>(e2i, o2r), w + 5 * wOff, tw, pl, io);
   // W8³·O3
   const t3r = v128.mul<T>(v128.sub<T>(o3i, o3r), h), t3i = v128.neg<T>(v128.mul<T>(v128.add<T>(o3r, o3i), h));
-  put<T>(o + 3 * sOut, v128.add<T>(e3r, t3r), v128.add<T>(e3i, t3i), w + 2 * wOff, tw);
-  put<T>(o + 7 * sOut, v128.sub<T>(e3r, t3r), v128.sub<T>(e3i, t3i), w + 6 * wOff, tw);
+  put<T>(o + 3 * sOut, v128.add<T>(e3r, t3r), v128.add<T>(e3i, t3i), w + 2 * wOff, tw, pl, io);
+  put<T>(o + 7 * sOut, v128.sub<T>(e3r, t3r), v128.sub<T>(e3i, t3i), w + 6 * wOff, tw, pl, io);
 }
 
 /** Radix-8 pass (two radix-4 halves combined with eighth roots of unity). */
@@ -88,5 +92,19 @@ export function pass8<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): vo
       o += 32;
       w += tws;
     }
+  }
+}
+
+/**
+ * The last radix-8 pass (ido = 1, l1 = n/8) of `groups` column batches cc + u·bs written straight
+ * to the planes re, im (row stride rs; batch u at byte u·16 of each row), batch after batch per
+ * butterfly so each output row segment is written whole (see pass16LastPlanes).
+ */
+export function pass8LastPlanes<T>(l1: i32, cc: usize, bs: usize, groups: i32, re: usize, im: usize, rs: usize): void {
+  const sOut = <usize>l1 * rs;
+  const io = im - re;
+  for (let k = 0; k < l1; k++) {
+    const a = cc + (<usize>k << 8), o = re + <usize>k * rs;
+    for (let u = 0; u < groups; u++) bfly8<T>(a + <usize>u * bs, 32, o + (<usize>u << 4), sOut, 0, 0, false, true, io);
   }
 }

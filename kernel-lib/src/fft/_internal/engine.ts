@@ -136,7 +136,7 @@ class Heap {
 export const COL_GROUP = 8;
 
 /**
- * Per-thread buffers of a call: COL_GROUP batch buffers of bs bytes at a, one at b, plan scratch,
+ * Per-thread buffers of a call: COL_GROUP batch buffers of bs bytes at a and as many at b, plan scratch,
  * and st, the row pass's staging for 2·L rows of both half-spectrum planes.
  */
 export interface ThreadScratch {
@@ -237,7 +237,7 @@ export class FftEngine {
     // 16 rows (f32; 8 of f64) of (maxN/2 + 1) elements, each row padded by up to 127 bytes
     const st = 16 * (Math.floor(maxN / 2 + 1) * 4 + 128);
     for (let t = 0; t < threads; t++) {
-      out.push({ a: this.alloc(COL_GROUP * buf), bs: buf, b: this.alloc(buf), sc: this.alloc(Math.max(512, scBytes)), st: this.alloc(st) });
+      out.push({ a: this.alloc(COL_GROUP * buf), bs: buf, b: this.alloc(COL_GROUP * buf), sc: this.alloc(Math.max(512, scBytes)), st: this.alloc(st) });
     }
     return out;
   }
