@@ -296,21 +296,7 @@ export function colsC2C<T>(re: usize, im: usize, ny: i32, stride: i32, c0: i32, 
       const z = cfft<T>(plan, au, b, sc);
       if (z != au) memory.copy(au, z, <usize>ny << 5);
     }
-    p = re + <usize>c * sz;
-    q = im + <usize>c * sz;
-    let s = a;
-    for (let r = 0; r < ny; r++) {
-      let e = s, o: usize = 0;
-      for (let u = 0; u < COL_GROUP; u++) {
-        v128.store(p + o, v128.mul<T>(v128.load(e), vs));
-        v128.store(q + o, v128.mul<T>(v128.load(e, 16), vsi));
-        e += bs;
-        o += 16;
-      }
-      p += rs;
-      q += rs;
-      s += 32;
-    }
+    colsScatter<T>(a, bs, re + <usize>c * sz, im + <usize>c * sz, ny, rs, vs, vsi);
   }
   for (; c < c1; c += L) {
     const full = c + L <= c1;

@@ -21,6 +21,19 @@
   return v128.load_splat<T>(p + sizeof<T>());
 }
 
+/** Stores y (re, im) to o, times the twiddle at w when tw; with pl the imaginary part to o + io. */
+@inline export function put<T>(o: usize, yr: v128, yi: v128, w: usize, tw: bool, pl: bool, io: usize): void {
+  let zr = yr, zi = yi;
+  if (tw) {
+    const wr = v128.load_splat<T>(w), wi = v128.load_splat<T>(w + sizeof<T>());
+    zr = cmulRe<T>(yr, yi, wr, wi);
+    zi = cmulIm<T>(yr, yi, wr, wi);
+  }
+  v128.store(o, zr);
+  if (pl) v128.store(o + io, zi);
+  else v128.store(o, zi, 16);
+}
+
 /** Radix-2 pass. */
 export function pass2<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): void {
   const sIn = <usize>ido << 5;

@@ -2,7 +2,7 @@
 // radix-4 passes, the 16-point butterfly done as 4 × 4 with its middle stage in the L1-resident
 // scratch (1 KiB, two butterflies), so each element makes one round trip through the batch buffers
 // instead of two.
-import { cmulIm, cmulRe } from './passes';
+import { cmulIm, cmulRe, put } from './passes';
 
 /** y = x·exp(-2πi·e/16) for e in 0…9 (the products q·k1 of the 4 × 4 split), constants splatted. */
 @inline function w16<T>(e: i32, xr: v128, xi: v128, d: usize): void {
@@ -36,22 +36,6 @@ import { cmulIm, cmulRe } from './passes';
     v128.store(d, v128.sub<T>(v128.neg<T>(v128.mul<T>(xr, c)), v128.mul<T>(xi, s)));
     v128.store(d, v128.sub<T>(v128.mul<T>(xr, s), v128.mul<T>(xi, c)), 16);
   }
-}
-
-/**
- * Stores y (re, im) to o, times the twiddle at w when tw; with pl the imaginary part goes to o + io
- * (another plane) instead of o + 16.
- */
-@inline function put<T>(o: usize, yr: v128, yi: v128, w: usize, tw: bool, pl: bool, io: usize): void {
-  let zr = yr, zi = yi;
-  if (tw) {
-    const wr = v128.load_splat<T>(w), wi = v128.load_splat<T>(w + sizeof<T>());
-    zr = cmulRe<T>(yr, yi, wr, wi);
-    zi = cmulIm<T>(yr, yi, wr, wi);
-  }
-  v128.store(o, zr);
-  if (pl) v128.store(o + io, zi);
-  else v128.store(o, zi, 16);
 }
 
 /**

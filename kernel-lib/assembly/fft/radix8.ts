@@ -1,18 +1,5 @@
 // Radix-8 pass of the batch FFT (layout and twiddles as in passes.ts).
-import { cmulIm, cmulRe } from './passes';
-
-/** Stores y (re, im) to o, times the twiddle at w when tw; with pl the imaginary part to o + io. */
-@inline function put<T>(o: usize, yr: v128, yi: v128, w: usize, tw: bool, pl: bool, io: usize): void {
-  let zr = yr, zi = yi;
-  if (tw) {
-    const wr = v128.load_splat<T>(w), wi = v128.load_splat<T>(w + sizeof<T>());
-    zr = cmulRe<T>(yr, yi, wr, wi);
-    zi = cmulIm<T>(yr, yi, wr, wi);
-  }
-  v128.store(o, zr);
-  if (pl) v128.store(o + io, zi);
-  else v128.store(o, zi, 16);
-}
+import { cmulIm, cmulRe, put } from './passes';
 
 /**
  * One radix-8 butterfly: inputs at a + j·sIn, outputs at o + j·sOut, twiddles w + (j-1)·wOff; with
