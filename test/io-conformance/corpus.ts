@@ -41,9 +41,8 @@ export function assertClose(actual: number, expected: number, relTol = 1e-6, wha
 
 type Ds = { data: { data: unknown; shape: number[]; get(...i: number[]): number }; axes: Array<{ name: string; size: number; scale: number; offset: number; units: string }> };
 
-/** Asserts whichever of min, max, mean, sum and first element (over the raw array) are given. */
-export function expectStats(ds: Ds, e: { min?: number; max?: number; mean?: number; sum?: number; first?: number }, tol = 1e-6): void {
-  const a = ds.data.data as ArrayLike<number>;
+/** Minimum, maximum, mean and sum of a raw array. */
+export function arrayStats(a: ArrayLike<number>): { min: number; max: number; mean: number; sum: number } {
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
@@ -52,6 +51,13 @@ export function expectStats(ds: Ds, e: { min?: number; max?: number; mean?: numb
     max = Math.max(max, a[i]);
     sum += a[i];
   }
+  return { min, max, mean: sum / a.length, sum };
+}
+
+/** Asserts whichever of min, max, mean, sum and first element (over the raw array) are given. */
+export function expectStats(ds: Ds, e: { min?: number; max?: number; mean?: number; sum?: number; first?: number }, tol = 1e-6): void {
+  const a = ds.data.data as ArrayLike<number>;
+  const { min, max, sum } = arrayStats(a);
   if (e.min !== undefined) assertClose(min, e.min, tol, 'min');
   if (e.max !== undefined) assertClose(max, e.max, tol, 'max');
   if (e.mean !== undefined) assertClose(sum / a.length, e.mean, tol, 'mean');

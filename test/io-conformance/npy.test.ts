@@ -2,19 +2,7 @@
 // min/max/mean/sum, first element) plus element checks computed with numpy for the Fortran files.
 import assert from 'node:assert/strict';
 import * as lowdose from 'lowdose';
-import { assertClose, corpusIt } from './corpus';
-
-function stats(a: ArrayLike<number>): { min: number; max: number; mean: number; sum: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    min = Math.min(min, a[i]);
-    max = Math.max(max, a[i]);
-    sum += a[i];
-  }
-  return { min, max, mean: sum / a.length, sum };
-}
+import { arrayStats as stats, assertClose, corpusIt } from './corpus';
 
 function original(ds: lowdose.Dataset): { version: string; fortran_order: boolean; descr: string; dataOffset: number } {
   return ds.metadata.original as { version: string; fortran_order: boolean; descr: string; dataOffset: number };
