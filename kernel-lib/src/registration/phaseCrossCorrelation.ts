@@ -138,16 +138,9 @@ function wrapShift(i: number, n: number): number {
   return i > Math.trunc(n / 2) ? i - n : i;
 }
 
-function realPath(ref: NdArray, mov: NdArray, u: number, normalization: 'phase' | null, eps: number): PhaseCrossCorrelationResult {
-  const [ny, nx] = ref.shape;
-  const A = rfft2(ref);
-  const B = rfft2(mov);
-  const n = A.re.data.length;
-  const pr = new Float64Array(n);
-  const pi = new Float64Array(n);
-  const ar = A.re.data, ai = A.im.data, br = B.re.data, bi = B.im.data;
-  for (let k = 0; k < n; k++) {
-    // R·conj(M)
+/** R·conj(M) per frequency into (pr, pi); with 'phase', divided by its modulus (floored at 100·eps, as scikit-image). */
+function crossPower(ar: ArrayLike<number>, ai: ArrayLike<number>, br: ArrayLike<number>, bi: ArrayLike<number>, pr: Float64Array, pi: Float64Array, normalization: 'phase' | null, eps: number): void {
+  for (let k = 0; k < pr.length; k++) {
     let re = ar[k] * br[k] + ai[k] * bi[k];
     let im = ai[k] * br[k] - ar[k] * bi[k];
     if (normalization === 'phase') {
@@ -158,6 +151,17 @@ function realPath(ref: NdArray, mov: NdArray, u: number, normalization: 'phase' 
     pr[k] = re;
     pi[k] = im;
   }
+}
+
+function realPath(ref: NdArray, mov: NdArray, u: number, normalization: 'phase' | null, eps: number): PhaseCrossCorrelationResult {
+  const [ny, nx] = ref.shape;
+  const A = rfft2(ref);
+  const B = rfft2(mov);
+  const n = A.re.data.length;
+  const pr = new Float64Array(n);
+  const pi = new Float64Array(n);
+  const ar = A.re.data, ai = A.im.data, br = B.re.data, bi = B.im.data;
+  crossPower(ar, ai, br, bi, pr, pi, normalization, eps);
   const layout = fullHalfLayout(ny, nx);
   const nc = layout.cols;
   const cc = irfft2({ re: ndarray(pr, [ny, nc]), im: ndarray(pi, [ny, nc]) }, { shape: [ny, nx] }).data;
@@ -203,16 +207,8 @@ function complexPath(a: Input, b: Input, fourier: boolean, u: number, normalizat
   const pi = new Float64Array(n);
   let ampA = 0;
   let ampB = 0;
+  crossPower(A.re, A.im, B.re, B.im, pr, pi, normalization, eps);
   for (let k = 0; k < n; k++) {
-    let re = A.re[k] * B.re[k] + A.im[k] * B.im[k];
-    let im = A.im[k] * B.re[k] - A.re[k] * B.im[k];
-    if (normalization === 'phase') {
-      const m = Math.max(Math.sqrt(re * re + im * im), 100 * eps);
-      re /= m;
-      im /= m;
-    }
-    pr[k] = re;
-    pi[k] = im;
     ampA += A.re[k] * A.re[k] + A.im[k] * A.im[k];
     ampB += B.re[k] * B.re[k] + B.im[k] * B.im[k];
   }
