@@ -19,7 +19,6 @@ import { INotebookRendererOptions, NotebookRenderer, notebookRendererFactory } f
 /** Rank of the dose slider renderer: below image/png's 90, so it wins where installed. */
 export const DOSE_SERIES_RENDERER_RANK = 50;
 
-const SAVE_DEBOUNCE_MS = 300;
 /** Frames per second while playing. */
 const PLAY_FPS = 8;
 
@@ -66,8 +65,8 @@ export class DoseSlider extends NotebookRenderer {
     this._group = v.group;
     this._syncControls();
     if (groupChanged) this._startPrefetch();
-    this._scheduleDraw();
-    if (save) this._stateChanged();
+    this.scheduleDraw();
+    if (save) this.scheduleSave();
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
@@ -80,7 +79,7 @@ export class DoseSlider extends NotebookRenderer {
     const payload = result.payload;
     const saved = readDoseState(model.metadata, this._mimeType, payload);
     if (this._payload && payloadKey(payload) === this._payloadKey) {
-      if (saved && this._saveTimer === null && !doseStatesEqual(saved, this._state())) this.setView(saved.frame, saved.groupFrames, false);
+      if (saved && !this.savePending && !doseStatesEqual(saved, this._state())) this.setView(saved.frame, saved.groupFrames, false);
       return;
     }
     this._load(payload, saved);
@@ -95,7 +94,7 @@ export class DoseSlider extends NotebookRenderer {
     if (token !== this._loadToken || this.isDisposed) return;
     this._dom.status.textContent = this._statusText();
     this._startPrefetch();
-    this._scheduleDraw(true);
+    this.scheduleDraw(true);
   }
 
   dispose(): void {
@@ -144,10 +143,10 @@ export class DoseSlider extends NotebookRenderer {
     // Capture on window runs before JupyterLab's document-level shortcuts (arrows select cells).
     window.addEventListener('keydown', this, true);
     if (typeof ResizeObserver !== 'undefined') {
-      this._resizeObserver = new ResizeObserver(() => this._scheduleDraw(true));
+      this._resizeObserver = new ResizeObserver(() => this.scheduleDraw(true));
       this._resizeObserver.observe(this._dom.viewer);
     }
-    this._scheduleDraw(true);
+    this.scheduleDraw(true);
   }
 
   protected onBeforeDetach(msg: Message): void {
@@ -215,16 +214,9 @@ export class DoseSlider extends NotebookRenderer {
 
   // ---- drawing ----------------------------------------------------------------------------------
 
-  private _scheduleDraw(layout = false): void {
+  /** Draws the current window; a layout waits (in _layoutPending) until the frames are loaded and attached. */
+  protected drawFrame(layout: boolean): void {
     if (layout) this._layoutPending = true;
-    if (this._raf !== null || this.isDisposed) return;
-    this._raf = requestAnimationFrame(() => {
-      this._raf = null;
-      this._draw();
-    });
-  }
-
-  private _draw(): void {
     const payload = this._payload;
     const data = this._data;
     if (!payload || !data || !data.loaded || !this.isAttached) return;
@@ -336,15 +328,7 @@ export class DoseSlider extends NotebookRenderer {
 
   // ---- persistence ------------------------------------------------------------------------------
 
-  private _stateChanged(): void {
-    if (this._saveTimer !== null) window.clearTimeout(this._saveTimer);
-    this._saveTimer = window.setTimeout(() => {
-      this._saveTimer = null;
-      this._save();
-    }, SAVE_DEBOUNCE_MS);
-  }
-
-  private _save(): void {
+  protected saveState(): void {
     const model = this._model;
     const payload = this._payload;
     if (!model || !payload || this.isDisposed) return;
@@ -354,10 +338,7 @@ export class DoseSlider extends NotebookRenderer {
   }
 
   private _cancelTimers(): void {
-    if (this._saveTimer !== null) window.clearTimeout(this._saveTimer);
-    this._saveTimer = null;
-    if (this._raf !== null) cancelAnimationFrame(this._raf);
-    this._raf = null;
+    this.cancelScheduled();
     this._prefetchToken++;
   }
 
@@ -371,9 +352,7 @@ export class DoseSlider extends NotebookRenderer {
   private _group = 1;
   private _playing = false;
   private _playRaf: number | null = null;
-  private _raf: number | null = null;
   private _layoutPending = true;
-  private _saveTimer: number | null = null;
   private _loadToken = 0;
   private _prefetchToken = 0;
   private _resizeObserver: ResizeObserver | null = null;

@@ -61,7 +61,7 @@ export class FftPicker extends NotebookRenderer {
     const saved = sanitizeFftState((model.metadata[this._mimeType] as { [k: string]: unknown } | undefined)?.[FFT_STATE_KEY]);
     if (this._showing && this._panels.payload && samePayload(this._panels.payload, payload)) {
       // Re-render after our own setData (or another view's): adopt a differing state only when idle.
-      if (saved && this._saveTimer === null && JSON.stringify(saved) !== JSON.stringify(this._state())) this._restore(saved, payload);
+      if (saved && !this.savePending && JSON.stringify(saved) !== JSON.stringify(this._state())) this._restore(saved, payload);
       return;
     }
     const { error, picker, title, description } = this._dom;
@@ -76,13 +76,11 @@ export class FftPicker extends NotebookRenderer {
       (payload.warnings.length ? ` · ${payload.warnings.join(' ')}` : '');
     this._restore(saved ?? { picks: payload.picks }, payload, saved ? undefined : payload.picks);
     this._updateCaptions();
-    this._scheduleLayout();
+    this.scheduleDraw(true);
   }
 
   dispose(): void {
     if (this.isDisposed) return;
-    if (this._saveTimer !== null) window.clearTimeout(this._saveTimer);
-    if (this._frame !== null) cancelAnimationFrame(this._frame);
     this._resizeObserver?.disconnect();
     this._panels.dispose();
     this._model = null;
@@ -116,12 +114,12 @@ export class FftPicker extends NotebookRenderer {
         const view = target === this._dom.imageCanvas ? this._panels.image : this._panels.spectrum;
         const p = canvasPoint(view.canvas, view.viewport, e);
         view.zoomBy(wheelZoomFactor(e.deltaY, e.deltaMode, view.viewport.height), p.x, p.y);
-        this._scheduleDraw();
+        this.scheduleDraw();
         break;
       }
       case 'dblclick':
         (target === this._dom.imageCanvas ? this._panels.image : this._panels.spectrum).fit();
-        this._scheduleDraw();
+        this.scheduleDraw();
         break;
     }
   }
@@ -136,10 +134,10 @@ export class FftPicker extends NotebookRenderer {
       canvas.addEventListener('wheel', this, { passive: false });
     }
     if (typeof ResizeObserver !== 'undefined') {
-      this._resizeObserver = new ResizeObserver(() => this._scheduleLayout());
+      this._resizeObserver = new ResizeObserver(() => this.scheduleDraw(true));
       this._resizeObserver.observe(this._dom.picker);
     }
-    this._scheduleLayout();
+    this.scheduleDraw(true);
   }
 
   protected onBeforeDetach(msg: Message): void {
@@ -157,7 +155,7 @@ export class FftPicker extends NotebookRenderer {
 
   protected onResize(msg: Widget.ResizeMessage): void {
     super.onResize(msg);
-    this._scheduleLayout();
+    this.scheduleDraw(true);
   }
 
   // ---- state ------------------------------------------------------------------------------------
@@ -168,7 +166,7 @@ export class FftPicker extends NotebookRenderer {
     this._ringDA = state.ringDA ?? null;
     this._dom.ringInput.value = this._ringDA ? String(this._ringDA) : '';
     this._updateTable();
-    this._scheduleDraw();
+    this.scheduleDraw();
   }
 
   private _state(): FftPickerState {
@@ -177,15 +175,15 @@ export class FftPicker extends NotebookRenderer {
 
   private _changed(): void {
     this._updateTable();
-    this._scheduleDraw();
-    if (this._saveTimer !== null) window.clearTimeout(this._saveTimer);
-    this._saveTimer = window.setTimeout(() => {
-      this._saveTimer = null;
-      const model = this._model;
-      if (!model || this.isDisposed || !this._showing) return;
-      const metadata = withPickerState(model.metadata, this._mimeType, this._state());
-      model.setData({ metadata: metadata as IRenderMime.IMimeModel['metadata'] });
-    }, 250);
+    this.scheduleDraw();
+    this.scheduleSave();
+  }
+
+  protected saveState(): void {
+    const model = this._model;
+    if (!model || !this._showing) return;
+    const metadata = withPickerState(model.metadata, this._mimeType, this._state());
+    model.setData({ metadata: metadata as IRenderMime.IMimeModel['metadata'] });
   }
 
   // ---- interaction ------------------------------------------------------------------------------
@@ -215,7 +213,7 @@ export class FftPicker extends NotebookRenderer {
         this._panels.resetRegion();
         this._region = null;
         this._updateCaptions();
-        this._scheduleDraw();
+        this.scheduleDraw();
         break;
       case 'copy':
         void this._copy();
@@ -263,7 +261,7 @@ export class FftPicker extends NotebookRenderer {
       }
       drag.x = p.x;
       drag.y = p.y;
-      this._scheduleDraw();
+      this.scheduleDraw();
     }
     if (!isImage) {
       const k = this._panels.screenToK(p.x, p.y);
@@ -314,7 +312,7 @@ export class FftPicker extends NotebookRenderer {
       .catch(e => (this._dom.status.textContent = (e as Error).message))
       .finally(() => {
         this._regionBusy = false;
-        this._scheduleDraw();
+        this.scheduleDraw();
         if (this._regionAgain) {
           this._regionAgain = false;
           requestAnimationFrame(() => this._requestRegionSpectrum());
@@ -342,22 +340,10 @@ export class FftPicker extends NotebookRenderer {
     if (payload) renderCaptions(this._dom, payload, this._panels.region, this._panels.grid());
   }
 
-  private _scheduleLayout(): void {
-    this._layoutPending = true;
-    this._scheduleDraw();
-  }
-
-  private _scheduleDraw(): void {
-    if (this._frame !== null || this.isDisposed) return;
-    this._frame = requestAnimationFrame(() => {
-      this._frame = null;
-      if (!this._showing) return;
-      if (this._layoutPending) {
-        this._layoutPending = false;
-        this._panels.layout(Math.floor(this._dom.picker.clientWidth), window.innerHeight, window.devicePixelRatio || 1);
-      }
-      this._panels.draw({ picks: this._picks, peaks: this._panels.payload?.peaks ?? [], ringDA: this._ringDA, region: this._region });
-    });
+  protected drawFrame(layout: boolean): void {
+    if (!this._showing) return; // renderModel asks for a layout when a payload shows again
+    if (layout) this._panels.layout(Math.floor(this._dom.picker.clientWidth), window.innerHeight, window.devicePixelRatio || 1);
+    this._panels.draw({ picks: this._picks, peaks: this._panels.payload?.peaks ?? [], ringDA: this._ringDA, region: this._region });
   }
 
   private _showError(message: string, model: IRenderMime.IMimeModel): void {
@@ -375,8 +361,5 @@ export class FftPicker extends NotebookRenderer {
   private _regionBusy = false;
   private _regionAgain = false;
   private _drag: { pointerId: number; canvas: HTMLCanvasElement; x0: number; y0: number; x: number; y: number; moved: boolean } | null = null;
-  private _saveTimer: number | null = null;
-  private _frame: number | null = null;
-  private _layoutPending = false;
   private _resizeObserver: ResizeObserver | null = null;
 }

@@ -25,9 +25,6 @@ import { INotebookRendererOptions, NotebookRenderer, notebookRendererFactory } f
 /** Rank of the lowdose image renderer: below image/png's 90, so the viewer wins where installed. */
 export const IMAGE_RENDERER_RANK = 50;
 
-/** Delay before a view change is written into the output metadata. */
-const SAVE_DEBOUNCE_MS = 300;
-
 const READOUT_HINT = 'Drag to pan · wheel to zoom · double-click to fit';
 
 /** Options of the image viewer: JupyterLab's renderer options plus the notebook it renders into. */
@@ -61,10 +58,10 @@ export class ImageViewer extends NotebookRenderer {
     if (this._showing && current && key === this._payloadKey && payload.preview.data === current.preview.data) {
       // Same image: JupyterLab re-renders after our own setData, or after undo/another view changed
       // the metadata. Apply a differing saved state only when no local change is waiting to be saved.
-      if (saved && this._saveTimer === null && !viewStatesEqual(saved, this._view.state())) {
+      if (saved && !this.savePending && !viewStatesEqual(saved, this._view.state())) {
         this._view.applyState(saved);
         this._syncControls();
-        this._scheduleDraw();
+        this.scheduleDraw();
       }
       return;
     }
@@ -73,7 +70,7 @@ export class ImageViewer extends NotebookRenderer {
       this._view.applyState(saved);
     }
     this._syncControls();
-    this._scheduleLayout();
+    this.scheduleDraw(true);
   }
 
   /** Frees canvases, timers and observers; safe to call more than once. */
@@ -81,7 +78,6 @@ export class ImageViewer extends NotebookRenderer {
     if (this.isDisposed) {
       return;
     }
-    this._cancelTimers();
     this._resizeObserver?.disconnect();
     this._resizeObserver = null;
     this._view.dispose();
@@ -139,10 +135,10 @@ export class ImageViewer extends NotebookRenderer {
     // own keys (arrows, + - 0 1) don't also act on the notebook while the canvas has focus.
     window.addEventListener('keydown', this, true);
     if (typeof ResizeObserver !== 'undefined') {
-      this._resizeObserver = new ResizeObserver(() => this._scheduleLayout());
+      this._resizeObserver = new ResizeObserver(() => this.scheduleDraw(true));
       this._resizeObserver.observe(wrap);
     }
-    this._scheduleLayout();
+    this.scheduleDraw(true);
   }
 
   protected onBeforeDetach(msg: Message): void {
@@ -162,7 +158,7 @@ export class ImageViewer extends NotebookRenderer {
 
   protected onResize(msg: Widget.ResizeMessage): void {
     super.onResize(msg);
-    this._scheduleLayout();
+    this.scheduleDraw(true);
   }
 
   // ---- content ----------------------------------------------------------------------------------
@@ -204,27 +200,10 @@ export class ImageViewer extends NotebookRenderer {
 
   // ---- drawing ----------------------------------------------------------------------------------
 
-  private _scheduleLayout(): void {
-    this._layoutPending = true;
-    this._scheduleDraw();
-  }
-
-  /** Draws on the next animation frame (many changes in one frame draw once). */
-  private _scheduleDraw(): void {
-    if (this._frame !== null || this.isDisposed) {
-      return;
+  protected drawFrame(layout: boolean): void {
+    if (layout) {
+      this._view.layout(Math.floor(this._dom.wrap.clientWidth), window.innerHeight, window.devicePixelRatio || 1);
     }
-    this._frame = requestAnimationFrame(() => {
-      this._frame = null;
-      if (this._layoutPending) {
-        this._layoutPending = false;
-        this._view.layout(Math.floor(this._dom.wrap.clientWidth), window.innerHeight, window.devicePixelRatio || 1);
-      }
-      this._draw();
-    });
-  }
-
-  private _draw(): void {
     if (!this._showing) {
       return;
     }
@@ -243,8 +222,8 @@ export class ImageViewer extends NotebookRenderer {
     if (controls) {
       this._syncControls();
     }
-    this._scheduleDraw();
-    this._stateChanged();
+    this.scheduleDraw();
+    this.scheduleSave();
   }
 
   private _onClick(event: MouseEvent): void {
@@ -358,18 +337,8 @@ export class ImageViewer extends NotebookRenderer {
 
   // ---- persistence and export -------------------------------------------------------------------
 
-  private _stateChanged(): void {
-    if (this._saveTimer !== null) {
-      window.clearTimeout(this._saveTimer);
-    }
-    this._saveTimer = window.setTimeout(() => {
-      this._saveTimer = null;
-      this._save();
-    }, SAVE_DEBOUNCE_MS);
-  }
-
   /** Writes the view into `metadata[mime].view`; a no-op when it is already there. */
-  private _save(): void {
+  protected saveState(): void {
     const model = this._model;
     if (!model || !this._showing || this.isDisposed) {
       return;
@@ -398,17 +367,6 @@ export class ImageViewer extends NotebookRenderer {
     });
   }
 
-  private _cancelTimers(): void {
-    if (this._saveTimer !== null) {
-      window.clearTimeout(this._saveTimer);
-      this._saveTimer = null;
-    }
-    if (this._frame !== null) {
-      cancelAnimationFrame(this._frame);
-      this._frame = null;
-    }
-  }
-
   private readonly _dom: ViewerDom;
   private readonly _view: ImageCanvasView;
   private _model: IRenderMime.IMimeModel | null = null;
@@ -416,9 +374,6 @@ export class ImageViewer extends NotebookRenderer {
   private _showing = false;
   private _payloadKey = '';
   private _drag: { pointerId: number; x: number; y: number } | null = null;
-  private _saveTimer: number | null = null;
-  private _frame: number | null = null;
-  private _layoutPending = false;
   private _resizeObserver: ResizeObserver | null = null;
 }
 
