@@ -2,46 +2,13 @@
 // inside WebAssembly), run the batch FFT, and scatter the result. Each driver works on a range of
 // rows or columns, so threads sharing one memory split a pass between them.
 import { cfft, cfftFrom } from './plan';
-import { pass4LastPlanes } from './passes';
+import { pass4LastPlanes, tp } from './passes';
 import { pass8LastPlanes } from './radix8';
-import { pass16LastPlanes, pass16Planes } from './radix16';
+import { pass16LastPlanes, pass16Planes, pass16Rows } from './radix16';
 
 /** Lanes per v128 for element type T. */
 @inline function lanes<T>(): i32 {
   return 16 / sizeof<T>();
-}
-
-/**
- * Transposes an L×L block: reads L vectors at src + q·ss, writes vector t (lane q = element t of
- * source vector q) times `scale` to dst + t·ds.
- */
-@inline function tp<T>(src: usize, ss: usize, dst: usize, ds: usize, scale: v128, scaled: bool): void {
-  if (sizeof<T>() == 4) {
-    const a = v128.load(src), b = v128.load(src + ss), c = v128.load(src + 2 * ss), d = v128.load(src + 3 * ss);
-    const t0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), t1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
-    const t2 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), t3 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
-    let r0 = v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), r1 = v128.shuffle<f32>(t0, t2, 2, 3, 6, 7);
-    let r2 = v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), r3 = v128.shuffle<f32>(t1, t3, 2, 3, 6, 7);
-    if (scaled) {
-      r0 = v128.mul<T>(r0, scale);
-      r1 = v128.mul<T>(r1, scale);
-      r2 = v128.mul<T>(r2, scale);
-      r3 = v128.mul<T>(r3, scale);
-    }
-    v128.store(dst, r0);
-    v128.store(dst + ds, r1);
-    v128.store(dst + 2 * ds, r2);
-    v128.store(dst + 3 * ds, r3);
-  } else {
-    const a = v128.load(src), b = v128.load(src + ss);
-    let r0 = v128.shuffle<f64>(a, b, 0, 2), r1 = v128.shuffle<f64>(a, b, 1, 3);
-    if (scaled) {
-      r0 = v128.mul<T>(r0, scale);
-      r1 = v128.mul<T>(r1, scale);
-    }
-    v128.store(dst, r0);
-    v128.store(dst + ds, r1);
-  }
 }
 
 /**
@@ -115,11 +82,22 @@ export function rowsR2C<T>(src: usize, ny: i32, nx: i32, r0: i32, r1: i32, outRe
   const ors = <usize>nc * sz;
   const S = stageStride(ors);
   const sIm = stg + <usize>(2 * L) * S;
+  const rs = <usize>nx * sz;
+  // Radix plans starting with 16 whose n/16 is a multiple of a line's elements (nx = 256·k for
+  // f32, 128·k for f64): rows go straight into pass 1 (pass16Rows; its 8 or 4 KiB in stg).
+  const fused = load<i32>(plan) == 0 && load<i32>(plan + 32) == 16 && load<i32>(plan, 8) >= 2 && ((nx >> 4) % (64 / <i32>sz)) == 0;
   for (let r = r0; r < r1; r += 2 * L) {
     const n1 = min(L, r1 - r), n2 = min(L, r1 - r - L);
-    gatherRows<T>(src, ny, nx, r, n1, a, 0, <T>1);
-    gatherRows<T>(src, ny, nx, r + L, n2 > 0 ? n2 : 0, a, 16, <T>1);
-    const z = cfft<T>(plan, a, b, sc);
+    let z: usize;
+    if (fused && n1 == L && n2 == L) {
+      // The gather fused into the first radix-16 pass (into b, so the rest ping-pongs as before).
+      pass16Rows<T>(nx >> 4, src + <usize>r * rs, rs, b, <usize>load<i32>(plan + 32, 4), stg, sc);
+      z = cfftFrom<T>(plan, 1, load<i32>(plan, 8), 16, b, a, sc);
+    } else {
+      gatherRows<T>(src, ny, nx, r, n1, a, 0, <T>1);
+      gatherRows<T>(src, ny, nx, r + L, n2 > 0 ? n2 : 0, a, 16, <T>1);
+      z = cfft<T>(plan, a, b, sc);
+    }
     if (n1 == L && n2 == L) {
       // Separate L frequencies at a time into sc (L elements of X1, then L of X2), transpose them
       // into the staged rows, then copy whole rows to the planes (contiguous stores).

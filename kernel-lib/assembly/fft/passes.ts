@@ -21,6 +21,39 @@
   return v128.load_splat<T>(p + sizeof<T>());
 }
 
+/**
+ * Transposes an L×L block: reads L vectors at src + q·ss, writes vector t (lane q = element t of
+ * source vector q) times `scale` to dst + t·ds.
+ */
+@inline export function tp<T>(src: usize, ss: usize, dst: usize, ds: usize, scale: v128, scaled: bool): void {
+  if (sizeof<T>() == 4) {
+    const a = v128.load(src), b = v128.load(src + ss), c = v128.load(src + 2 * ss), d = v128.load(src + 3 * ss);
+    const t0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), t1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+    const t2 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), t3 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+    let r0 = v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), r1 = v128.shuffle<f32>(t0, t2, 2, 3, 6, 7);
+    let r2 = v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), r3 = v128.shuffle<f32>(t1, t3, 2, 3, 6, 7);
+    if (scaled) {
+      r0 = v128.mul<T>(r0, scale);
+      r1 = v128.mul<T>(r1, scale);
+      r2 = v128.mul<T>(r2, scale);
+      r3 = v128.mul<T>(r3, scale);
+    }
+    v128.store(dst, r0);
+    v128.store(dst + ds, r1);
+    v128.store(dst + 2 * ds, r2);
+    v128.store(dst + 3 * ds, r3);
+  } else {
+    const a = v128.load(src), b = v128.load(src + ss);
+    let r0 = v128.shuffle<f64>(a, b, 0, 2), r1 = v128.shuffle<f64>(a, b, 1, 3);
+    if (scaled) {
+      r0 = v128.mul<T>(r0, scale);
+      r1 = v128.mul<T>(r1, scale);
+    }
+    v128.store(dst, r0);
+    v128.store(dst + ds, r1);
+  }
+}
+
 /** Stores y (re, im) to o, times the twiddle at w when tw; with pl the imaginary part to o + io. */
 @inline export function put<T>(o: usize, yr: v128, yi: v128, w: usize, tw: bool, pl: bool, io: usize): void {
   let zr = yr, zi = yi;

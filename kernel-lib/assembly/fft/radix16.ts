@@ -2,7 +2,7 @@
 // radix-4 passes, the 16-point butterfly done as 4 × 4 with its middle stage in the L1-resident
 // scratch (1 KiB, two butterflies), so each element makes one round trip through the batch buffers
 // instead of two.
-import { cmulIm, cmulRe, put } from './passes';
+import { cmulIm, cmulRe, put, tp } from './passes';
 
 /** y = x·exp(-2πi·e/16) for e in 0…9 (the products q·k1 of the 4 × 4 split), constants splatted. */
 @inline function w16<T>(e: i32, xr: v128, xi: v128, d: usize): void {
@@ -161,6 +161,42 @@ export function pass16Planes<T>(ido: i32, re: usize, im: usize, rs: usize, out: 
     for (let u = 0; u < groups; u++) {
       const e = <usize>u << 4;
       bfly16<T>(re + r + e, im + r + e, rs, sIn, o + <usize>u * bs, sOut, w, tws, wOff, true, sc, 1);
+    }
+  }
+}
+
+/**
+ * The first radix-16 pass (l1 = 1, ido = n/16, a multiple of E = 64/sizeof<T>) of one row batch
+ * read straight from 2·L real rows at src (row stride rs bytes; rows 0…L-1 to the real lanes,
+ * L…2L-1 to the imaginary ones) into the batch buffer out: the row gather fused into the first
+ * pass. E elements (one 64-byte line of each row) of each of the 16 input streams are transposed
+ * into mini (16·E·32 bytes, L1) and run as pairs of butterflies, so the batch is written once
+ * instead of gathered, read and written, and each row line is used whole as it arrives (the 16
+ * streams of the 2·L rows share few L1 sets when rows are a multiple of 4 KiB apart).
+ */
+export function pass16Rows<T>(ido: i32, src: usize, rs: usize, out: usize, wa: usize, mini: usize, sc: usize): void {
+  const L = 16 / sizeof<T>(), E = 64 / sizeof<T>();
+  const sIn = <usize>ido * sizeof<T>();
+  const sOut = <usize>ido << 5;
+  const tws = <usize>sizeof<T>() << 1;
+  const wOff = <usize>ido * tws;
+  const one = v128.splat<T>(<T>1);
+  const src2 = src + <usize>L * rs;
+  const ms = <usize>E << 5;
+  for (let i = 0; i < ido; i += E) {
+    const e = <usize>i * sizeof<T>();
+    for (let j = 0; j < 16; j++) {
+      const s = e + <usize>j * sIn, d = mini + <usize>j * ms;
+      for (let c = 0; c < E; c += L) {
+        const sc2 = s + <usize>c * sizeof<T>(), dc = d + (<usize>c << 5);
+        tp<T>(src + sc2, rs, dc, 32, one, false);
+        tp<T>(src2 + sc2, rs, dc + 16, 32, one, false);
+      }
+    }
+    const o = out + (<usize>i << 5), w = wa + <usize>i * tws;
+    for (let h = 0; h < E; h += 2) {
+      const m = mini + (<usize>h << 5);
+      bfly16<T>(m, m + 16, 32, ms, o + (<usize>h << 5), sOut, w + <usize>h * tws, tws, wOff, true, sc, 2);
     }
   }
 }
