@@ -9,8 +9,9 @@ the movie alignBench.mjs wrote,
       spectra, chained groups with doubling, 3 coarse and the halving + 3 fine refinements against the
       sum of the other frames, robust random-walk trajectory fit, Fourier-shifted sum), same
       periodic-plus-smooth edges, Fourier crop, coherence weights, lattice-spot mask, peak search
-      (whole-pixel grid, 5 × 5 zooms to 1/20 px, parabola) and the same cache policy (spectra kept
-      only when they fit 256 MiB, else frames re-read and re-transformed for the sum).
+      (whole-pixel grid, 5 × 5 zooms to 1/20 px, parabola) and the same cache policy (the full
+      spectra of the last frames, as many as fit 256 MiB, kept for the sum; the others re-read and
+      re-transformed).
       Correlations at sub-pixel positions are matrix products (BLAS), as in scikit-image.
 """
 
@@ -530,17 +531,18 @@ def align_frames(movie, upsample_factor=20, cache_mb=256):
     layout = Layout(ny, nx, crop_axis(ny, k_limit), crop_axis(nx, k_limit))
     filt = np.ones((layout.rows, layout.cols))
     nc = nx // 2 + 1
-    cache = [] if N * ny * nc * 8 <= cache_mb * 2 ** 20 else None
+    cached_from = max(0, N - (cache_mb * 2 ** 20) // (ny * nc * 8))
+    cache = {}
     spec = []
     power = np.zeros((layout.rows, layout.cols))
-    for f in movie:
+    for n, f in enumerate(movie):
         f = correct(f)
         F = scipy.fft.rfft2(f, workers=WORKERS)
         S = alignment_spectrum(f, F, layout, filt)
         power += np.abs(S.astype(np.complex128)) ** 2
         spec.append(S)
-        if cache is not None:
-            cache.append(F)
+        if n >= cached_from:
+            cache[n] = F
     group = max(1, min(16, math.ceil(1 / max(mean_counts, 1e-9))))
     spot_mask = lattice_spot_mask(power, layout)
     k_sub = sub_lattice_limit(power, spot_mask, layout)
@@ -554,7 +556,7 @@ def align_frames(movie, upsample_factor=20, cache_mb=256):
     fx = np.arange(nc)
     acc = np.zeros((ny, nc), np.complex128)
     for n in range(N):
-        F = cache[n] if cache is not None else scipy.fft.rfft2(correct(movie[n]), workers=WORKERS)
+        F = cache.pop(n) if n in cache else scipy.fft.rfft2(correct(movie[n]), workers=WORKERS)
         ey = np.exp(1j * TWO_PI * fy * shifts[n][0] / ny)
         ex = np.exp(1j * TWO_PI * fx * shifts[n][1] / nx)
         if ny % 2 == 0:

@@ -5,16 +5,17 @@
  */
 import ndarray from 'ndarray';
 import { ValueError } from '../errors';
-import { rfft2 } from '../fft';
 import type { LazySource } from '../io/types';
 import { Dataset, NdArray, makeDataset } from '../types/dataset';
-import { Spectrum, alignmentSpectrum, cropFor, k2Of } from './_internal/alignCore';
+import { Spectrum, cropFor, k2Of } from './_internal/alignCore';
 import { latticeSpotMask, subLatticeLimit } from './_internal/spectralStats';
 import { DefectPixel, defectMask, detectHotPixels, gainArray, maskIndex, neighbourMedians } from './_internal/defects';
 import { estimateDrift } from './_internal/estimateDrift';
 import { checkAbort, frameSource, yieldToEventLoop } from './_internal/frameSource';
+import { coreCount, endLanes, framePass, lanes } from './_internal/motionPool';
+import { accumulateFrame, spectraOf } from './_internal/motionTasks';
 import { ProgressOption, reporter } from './_internal/progress';
-import { CriticalDoseModel, ShiftSum, halfInvTwoNe } from './_internal/shiftSum';
+import { CriticalDoseModel, ShiftSum, ShiftSumState, halfInvTwoNe } from './_internal/shiftSum';
 import { exposureDoses } from './doseWeightedSum';
 
 /** Options of {@link alignFrames}. Every one has a default. */
@@ -92,8 +93,19 @@ export interface AlignFramesOptions {
   edges?: 'periodic-smooth' | 'none';
   /** Frames read per chunk from a LazySource (default 4). */
   chunkSize?: number;
-  /** Keep the frames' spectra between passes when they fit in this many MiB (default 256; 0: always re-read). */
+  /**
+   * Memory for the frames' full spectra between the spectra and sum passes, MiB (default 256; 0:
+   * always re-read): the last frames' spectra, as many as fit, are kept and not re-read and
+   * re-transformed (all of them when the movie fits). Memory otherwise stays bounded by a few frames.
+   */
   cacheMB?: number;
+  /**
+   * Threads (Node): frames and refinement units are processed on this many worker threads at once
+   * (default: every core, at most 4 — each holds its own partial sums, FFT memory and frames in
+   * flight, ~150 MB at 2048²; 1: all on the calling thread, each FFT on every core). Shifts are
+   * identical for any value; sums agree to float rounding (threads add their frames separately).
+   */
+  workers?: number;
   /** Progress: true (default) updates one output in place inside a tslab kernel; a function receives reports. */
   progress?: ProgressOption;
   /** Cancels the computation (it also stops at the kernel's Interrupt: it yields between frames). */
@@ -133,32 +145,7 @@ export interface AlignFramesResult {
   warnings: string[];
 }
 
-/** Hot loops kept in small functions (V8 optimises them apart from the long async driver). */
-function accumulate(sum: Float64Array, x: Float32Array): void {
-  for (let k = 0; k < sum.length; k++) sum[k] += x[k];
-}
-
-function total(x: Float32Array): number {
-  // four partial sums: no serial dependency between consecutive additions
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  const n4 = x.length - (x.length % 4);
-  for (let k = 0; k < n4; k += 4) {
-    s0 += x[k];
-    s1 += x[k + 1];
-    s2 += x[k + 2];
-    s3 += x[k + 3];
-  }
-  for (let k = n4; k < x.length; k++) s0 += x[k];
-  return s0 + s1 + s2 + s3;
-}
-
-function multiply(x: Float32Array, g: Float32Array): void {
-  for (let k = 0; k < x.length; k++) x[k] *= g[k];
-}
-
+/** Hot loop kept in a small function (V8 optimises it apart from the long async driver). */
 function addPower(power: Float64Array, S: Spectrum): void {
   for (let k = 0; k < power.length; k++) power[k] += S.re[k] * S.re[k] + S.im[k] * S.im[k];
 }
@@ -171,9 +158,10 @@ function addPower(power: Float64Array, S: Spectrum): void {
 function whiteNoise(power: Float64Array, filter: Float64Array, k2: Float64Array): Float64Array {
   let k2max = 0;
   for (const v of k2) k2max = Math.max(k2max, v);
-  const outer: number[] = [];
-  for (let k = 0; k < power.length; k++) if (k2[k] > 0.25 * k2max && filter[k] > 0.1 && power[k] > 0) outer.push(power[k] / filter[k] ** 2);
-  outer.sort((a, b) => a - b);
+  const all = new Float64Array(power.length);
+  let m = 0;
+  for (let k = 0; k < power.length; k++) if (k2[k] > 0.25 * k2max && filter[k] > 0.1 && power[k] > 0) all[m++] = power[k] / filter[k] ** 2;
+  const outer = all.subarray(0, m).sort();
   const level = outer.length ? outer[outer.length >> 1] : 0;
   return filter.map(f => level * f * f);
 }
@@ -190,8 +178,9 @@ function whiteNoise(power: Float64Array, filter: Float64Array, k2: Float64Array)
  *    peaks by upsampled DFT (Guizar-Sicairos et al. 2008, doi:10.1364/OL.33.000156); the measurements
  *    are fitted by a robust random-walk smoother that keeps sudden jumps.
  * 4. Frames shifted by the Fourier shift theorem into the sum (and the dose-weighted sum).
- * FFTs run on all cores (lowdose.fft's worker pool); the work yields between frames, reports progress
- * in place in a tslab kernel, and stops on the kernel's Interrupt or `options.signal`.
+ * Frames and refinement units run on worker threads (one per core, at most 4; `options.workers`) with
+ * shifts identical to one thread's; the calling thread yields between frames and units, reports
+ * progress in place in a tslab kernel, and stops on the kernel's Interrupt or `options.signal`.
  *
  * @param stack - movie `[frame, row, col]`: ndarray, Dataset, or a LazySource from `io.open` (streamed).
  * @param options - see {@link AlignFramesOptions}.
@@ -256,172 +245,191 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
     checkAbort(o.signal, fn);
   };
   checkAbort(o.signal, fn);
-  const applyGain = (f: Float32Array): void => {
-    if (gain) multiply(f, gain);
-  };
-
-  // Pass 0: frame sum → hot/dead pixels; replacement values from the frame average.
-  let mask: Uint8Array | undefined = listed;
-  let defectIndex = new Int32Array(0);
-  let meanReplacement = new Float32Array(0);
-  let meanCounts = NaN;
-  const tDefects = Date.now();
-  if (detect || listed) {
-    const sum = new Float64Array(rows * cols);
-    for await (const f of src.frames(chunkSize)) {
-      applyGain(f.data);
-      accumulate(sum, f.data);
-      await tick('reading (defects)', f.index + 1, N);
-    }
-    const hot = detect ? detectHotPixels(sum, rows, cols, sigmaHot) : undefined;
-    if (hot) {
-      mask ??= new Uint8Array(rows * cols);
-      for (let k = 0; k < hot.length; k++) if (hot[k]) mask[k] = 1;
-    }
-    if (mask) {
-      defectIndex = maskIndex(mask);
-      let total = 0;
-      for (let k = 0; k < sum.length; k++) if (!mask[k]) total += sum[k];
-      meanCounts = total / ((rows * cols - defectIndex.length) * N);
-      for (let k = 0; k < sum.length; k++) sum[k] /= N;
-      meanReplacement = neighbourMedians(sum, mask, defectIndex, rows, cols);
-    }
-  }
-  const correct = (f: Float32Array): void => {
-    applyGain(f);
-    if (!mask || defectIndex.length === 0) return;
-    const values = total(f) / f.length >= 2 ? neighbourMedians(f, mask, defectIndex, rows, cols) : meanReplacement;
-    defectIndex.forEach((k, i) => (f[k] = values[i]));
-  };
-
-  // Pass 1: alignment spectra (and the frames' spectra when they fit the cache).
-  const tSpectra = Date.now();
+  const threads = num('workers', o.workers, Math.min(4, coreCount()), x => Number.isInteger(x) && x >= 1, 'a positive integer');
+  // alignment crop and low-pass (B-factor) of the spectra
   const bPx = (b: number): number => b / (p as number) ** 2;
   const { layout } = cropFor(rows, cols, bPx(bFine), (p as number) / maxResA);
   const k2 = k2Of(layout);
   const filter = k2.map(v => Math.exp(-0.25 * bPx(bFine) * v));
-  const spectra: Spectrum[] = [];
+  const size = layout.rows * layout.cols;
   const nc = (cols >> 1) + 1;
-  const cache: Array<{ re: ArrayLike<number>; im: ArrayLike<number> }> | undefined = N * rows * nc * 8 <= cacheMB * 2 ** 20 ? [] : undefined;
-  let countSum = 0;
-  const power = new Float64Array(k2.length);
-  for await (const f of src.frames(chunkSize)) {
-    correct(f.data);
-    if (!Number.isFinite(meanCounts)) countSum += total(f.data);
-    const F = rfft2(ndarray(f.data, [rows, cols]));
-    const S = alignmentSpectrum(f.data, { re: F.re.data, im: F.im.data }, layout, filter, edges === 'periodic-smooth');
-    addPower(power, S);
-    spectra.push(S);
-    cache?.push({ re: F.re.data, im: F.im.data });
-    await tick('spectra', f.index + 1, N);
-  }
-  if (!Number.isFinite(meanCounts)) meanCounts = countSum / (N * rows * cols);
-  const group = o.groupFrames === undefined || o.groupFrames === 'auto' ? Math.max(1, Math.min(16, Math.ceil(1 / Math.max(meanCounts, 1e-9)))) : o.groupFrames;
-  if (meanCounts * Math.min(group, N) < 0.5) {
-    warnings.push(`Only ${(meanCounts * Math.min(group, N)).toFixed(2)} counts per pixel per group of ${group} frames: drift estimates may be unreliable; increase groupFrames.`);
+  // the last frames' full spectra, as many as fit cacheMB, are kept for the sum pass (by the lanes that made them)
+  const cacheFrom = Math.max(0, N - Math.floor((cacheMB * 2 ** 20) / (rows * nc * 8)));
+  // worker threads (small frames: the hand-offs would cost more than they save)
+  const lanesOf = lanes(rows * cols >= 256 * 256 ? threads : 1);
+  const L = lanesOf.list;
+  const take = (): Float32Array | undefined => lanesOf.spares.take(rows * cols);
+  try {
+    const spectraBuf = new SharedArrayBuffer(8 * N * size);
+    const periodicSmooth = edges === 'periodic-smooth';
+    await Promise.all(L.map(l => l.call('setup', { rows, cols, frames: N, layout, filter, periodicSmooth, gain, spectra: spectraBuf, cacheFrom, invTwoNe, fftWorkers: L.length > 1 ? 1 : undefined })));
+    return await passes(spectraBuf);
+  } finally {
+    await endLanes(lanesOf);
   }
 
-  // Drift.
-  const tAlign = Date.now();
-  const spotMask = o.maskLattice ?? true ? latticeSpotMask(power, layout) : new Uint8Array(power.length);
-  const noise = whiteNoise(power, filter, k2);
-  // coarse stages: only frequencies below the lattice (no Bragg-spot sidelobe or expansion streak
-  // leaks past the spot mask there, and nothing aliases by a lattice translation)
-  const kSub = subLatticeLimit(power, spotMask, layout);
-  const extra = bExtra > 0 || Number.isFinite(kSub);
-  const coarseExtra = extra ? k2.map(v => (v < kSub * kSub ? Math.exp(-0.5 * bPx(bExtra) * v) : 0)) : undefined;
-  const drift = await estimateDrift(spectra, layout, {
-    group: Math.min(group, N),
-    fineGroup: fineGroup === 'auto' ? 'auto' : Math.min(fineGroup, N),
-    pInc: power,
-    noise,
-    spotMask,
-    coarseExtra,
-    weighting,
-    maxShiftPx,
-    coarseRadiusPx: Math.max(2 * searchRadiusPx, 10),
-    searchRadiusPx,
-    coarseIterations: 3,
-    fineIterations,
-    hMinPx: 1 / u,
-    lambda: smoothing === 'auto' ? undefined : Math.max(smoothing as number, 1e-8),
-    tick
-  });
-  spectra.length = 0;
-  const origin = drift.positions[0];
-  const rel = (y: [number, number]): [number, number] => [y[0] - origin[0], y[1] - origin[1]];
-  const shiftsPx = drift.positions.map(rel);
-  if (drift.badSteps > 0) {
-    warnings.push(`${drift.badSteps} of ${drift.groupUnits.length - 1} group-to-group steps had no clear correlation peak within ±${maxShiftPx} px and took the median step; raise groupFrames or maxShiftPx if the drift is faster.`);
-  }
-  if (drift.edgeHits > 0) {
-    warnings.push(`${drift.edgeHits} fine-stage measurement(s) peaked at the edge of the ±${searchRadiusPx} px search window (lattice aliasing or a jump the coarse stage missed); they were down-weighted. Check the trajectory or raise searchRadiusPx.`);
-  }
-  // frame 0 measured alone: its lattice-free σ against the lattice period (the fine stage keeps it on
-  // the nearest lattice peak; P(wrong peak) ≈ 2Φ(−period/(2σ)) > 1 % when σ > period/5)
-  const periodPx = Number.isFinite(kSub) ? 0.8 / kSub : Infinity;
-  const s0 = drift.firstFrameSigmaPx;
-  if (s0 !== undefined && Number.isFinite(periodPx) && !(s0 <= periodPx / 5)) {
-    warnings.push(
-      `Frame 0 (measured on its own, as a jump after it is common) is located without the lattice only to ${Number.isFinite(s0) ? `σ ≈ ${s0.toFixed(1)}` : `σ > ${Math.max(2 * searchRadiusPx, 10)}`} px, not ≪ the lattice period (≈ ${periodPx.toFixed(1)} px): its offset to the other frames, and so every shift (they are relative to frame 0), may be off by a lattice translation. Shifts relative to frame 1 are not affected; more texture outside the crystal, a larger field or more dose per frame resolves it.`
-    );
-  }
-  const residualsPx: Array<[number, number]> = new Array(N);
-  drift.fineUnits.forEach((unit, i) => {
-    for (let n = unit.start; n < unit.start + unit.count; n++) residualsPx[n] = drift.fit.residuals[i];
-  });
-  const rmsResidualPx = Math.sqrt(residualsPx.reduce((a, r) => a + (r ? r[0] ** 2 + r[1] ** 2 : 0), 0) / N);
+  async function passes(spectraBuf: SharedArrayBuffer): Promise<AlignFramesResult> {
+    // Pass 0: frame sum → hot/dead pixels; replacement values from the frame average.
+    let mask: Uint8Array | undefined = listed;
+    let defectIndex = new Int32Array(0);
+    let meanReplacement = new Float32Array(0);
+    let meanCounts = NaN;
+    let frameTotals: number[] = [];
+    const tDefects = Date.now();
+    if (detect || listed) {
+      const sum = new Float64Array(rows * cols);
+      // on this thread (memory-bound: threads would not help), from in-memory frames without a copy;
+      // each frame's gain-corrected total is kept: the later passes' defect replacement needs it
+      frameTotals = new Array(N);
+      if (src.view) {
+        for (let n = 0; n < N; n++) {
+          frameTotals[n] = accumulateFrame(sum, src.view(n), gain);
+          await tick('reading (defects)', n + 1, N);
+        }
+      } else {
+        for await (const f of src.frames(chunkSize)) {
+          frameTotals[f.index] = accumulateFrame(sum, f.data, gain);
+          await tick('reading (defects)', f.index + 1, N);
+        }
+      }
+      const hot = detect ? detectHotPixels(sum, rows, cols, sigmaHot) : undefined;
+      if (hot) {
+        mask ??= new Uint8Array(rows * cols);
+        for (let k = 0; k < hot.length; k++) if (hot[k]) mask[k] = 1;
+      }
+      if (mask) {
+        defectIndex = maskIndex(mask);
+        let total = 0;
+        for (let k = 0; k < sum.length; k++) if (!mask[k]) total += sum[k];
+        meanCounts = total / ((rows * cols - defectIndex.length) * N);
+        for (let k = 0; k < sum.length; k++) sum[k] /= N;
+        meanReplacement = neighbourMedians(sum, mask, defectIndex, rows, cols);
+        const d = { mask, index: defectIndex, meanReplacement };
+        await Promise.all(L.map(l => l.call('setDefects', d)));
+      }
+    }
 
-  // Pass 2: aligned sum and dose-weighted sum.
-  const tSum = Date.now();
-  const acc = new ShiftSum(rows, cols, invTwoNe);
-  if (cache) {
+    // Pass 1: alignment spectra (and the frames' spectra when they fit the cache), corrected for gain
+    // and defects, into shared memory.
+    const tSpectra = Date.now();
+    const spectra: Spectrum[] = spectraOf(spectraBuf, N, size);
+    const totals = await framePass<number>(lanesOf, src.frames(chunkSize, take), 'spectrum', (n, data) => ({ n, data, needTotal: !Number.isFinite(meanCounts), frameTotal: frameTotals[n] }), done => tick('spectra', done, N));
+    let countSum = 0;
+    const power = new Float64Array(k2.length);
     for (let n = 0; n < N; n++) {
-      acc.add(cache[n], shiftsPx[n], doses?.[n]);
-      await tick('summing', n + 1, N);
+      addPower(power, spectra[n]);
+      countSum += totals[n];
     }
-    cache.length = 0;
-  } else {
-    for await (const f of src.frames(chunkSize)) {
-      correct(f.data);
-      const F = rfft2(ndarray(f.data, [rows, cols]));
-      acc.add({ re: F.re.data, im: F.im.data }, shiftsPx[f.index], doses?.[f.index]);
-      await tick('summing', f.index + 1, N);
+    if (!Number.isFinite(meanCounts)) meanCounts = countSum / (N * rows * cols);
+    const group = o.groupFrames === undefined || o.groupFrames === 'auto' ? Math.max(1, Math.min(16, Math.ceil(1 / Math.max(meanCounts, 1e-9)))) : o.groupFrames;
+    if (meanCounts * Math.min(group, N) < 0.5) {
+      warnings.push(`Only ${(meanCounts * Math.min(group, N)).toFixed(2)} counts per pixel per group of ${group} frames: drift estimates may be unreliable; increase groupFrames.`);
     }
+
+    // Drift.
+    const tAlign = Date.now();
+    const spotMask = o.maskLattice ?? true ? latticeSpotMask(power, layout) : new Uint8Array(power.length);
+    const noise = whiteNoise(power, filter, k2);
+    // coarse stages: only frequencies below the lattice (no Bragg-spot sidelobe or expansion streak
+    // leaks past the spot mask there, and nothing aliases by a lattice translation)
+    const kSub = subLatticeLimit(power, spotMask, layout);
+    const extra = bExtra > 0 || Number.isFinite(kSub);
+    const coarseExtra = extra ? k2.map(v => (v < kSub * kSub ? Math.exp(-0.5 * bPx(bExtra) * v) : 0)) : undefined;
+    const drift = await estimateDrift(spectra, layout, {
+      group: Math.min(group, N),
+      fineGroup: fineGroup === 'auto' ? 'auto' : Math.min(fineGroup, N),
+      pInc: power,
+      noise,
+      spotMask,
+      coarseExtra,
+      weighting,
+      maxShiftPx,
+      coarseRadiusPx: Math.max(2 * searchRadiusPx, 10),
+      searchRadiusPx,
+      coarseIterations: 3,
+      fineIterations,
+      hMinPx: 1 / u,
+      lambda: smoothing === 'auto' ? undefined : Math.max(smoothing as number, 1e-8),
+      tick,
+      lanes: L
+    });
+    spectra.length = 0;
+    const origin = drift.positions[0];
+    const rel = (y: [number, number]): [number, number] => [y[0] - origin[0], y[1] - origin[1]];
+    const shiftsPx = drift.positions.map(rel);
+    if (drift.badSteps > 0) {
+      warnings.push(`${drift.badSteps} of ${drift.groupUnits.length - 1} group-to-group steps had no clear correlation peak within ±${maxShiftPx} px and took the median step; raise groupFrames or maxShiftPx if the drift is faster.`);
+    }
+    if (drift.edgeHits > 0) {
+      warnings.push(`${drift.edgeHits} fine-stage measurement(s) peaked at the edge of the ±${searchRadiusPx} px search window (lattice aliasing or a jump the coarse stage missed); they were down-weighted. Check the trajectory or raise searchRadiusPx.`);
+    }
+    // frame 0 measured alone: its lattice-free σ against the lattice period (the fine stage keeps it on
+    // the nearest lattice peak; P(wrong peak) ≈ 2Φ(−period/(2σ)) > 1 % when σ > period/5)
+    const periodPx = Number.isFinite(kSub) ? 0.8 / kSub : Infinity;
+    const s0 = drift.firstFrameSigmaPx;
+    if (s0 !== undefined && Number.isFinite(periodPx) && !(s0 <= periodPx / 5)) {
+      warnings.push(
+        `Frame 0 (measured on its own, as a jump after it is common) is located without the lattice only to ${Number.isFinite(s0) ? `σ ≈ ${s0.toFixed(1)}` : `σ > ${Math.max(2 * searchRadiusPx, 10)}`} px, not ≪ the lattice period (≈ ${periodPx.toFixed(1)} px): its offset to the other frames, and so every shift (they are relative to frame 0), may be off by a lattice translation. Shifts relative to frame 1 are not affected; more texture outside the crystal, a larger field or more dose per frame resolves it.`
+      );
+    }
+    const residualsPx: Array<[number, number]> = new Array(N);
+    drift.fineUnits.forEach((unit, i) => {
+      for (let n = unit.start; n < unit.start + unit.count; n++) residualsPx[n] = drift.fit.residuals[i];
+    });
+    const rmsResidualPx = Math.sqrt(residualsPx.reduce((a, r) => a + (r ? r[0] ** 2 + r[1] ** 2 : 0), 0) / N);
+
+    // Pass 2: aligned sum and dose-weighted sum.
+    const tSum = Date.now();
+    // frames re-read (n < cacheFrom), then those whose spectra the lanes kept
+    async function* sumFrames(): AsyncGenerator<{ index: number; data?: Float32Array }> {
+      if (cacheFrom > 0) {
+        for await (const f of src.frames(chunkSize, take)) {
+          yield f;
+          if (f.index + 1 >= cacheFrom) break;
+        }
+      }
+      for (let n = cacheFrom; n < N; n++) yield { index: n };
+    }
+    await framePass(lanesOf, sumFrames(), 'shiftFrame', (n, data) => ({ n, data, shift: shiftsPx[n], dose: doses?.[n], frameTotal: frameTotals[n] }), done => tick('summing', done, N));
+    const acc = new ShiftSum(rows, cols, invTwoNe);
+    for (const l of L) {
+      const part = await l.call<ShiftSumState | undefined>('takeShiftSum');
+      if (part) acc.merge(part);
+    }
+    const images = acc.images();
+    const tEnd = Date.now();
+    const defectPixels = Array.from(defectIndex, k => ({ row: Math.floor(k / cols), col: k % cols }));
+    const meta = {
+      generator: 'lowdose.motion.alignFrames',
+      frames: N,
+      shiftsPx,
+      pixelSizeA: o.pixelSizeA ?? src.pixelSizeA,
+      defectPixelCount: defectPixels.length,
+      signalUnits: src.metadata.signalUnits ?? 'counts'
+    };
+    const image = (data: Float32Array, extra: object): Dataset => makeDataset(ndarray(data, [rows, cols]), { axes: src.axes.map(a => ({ ...a })), metadata: { ...meta, ...extra } });
+    const s = (ms: number): number => ms / 1000;
+    progress.finish(`${N} frames aligned in ${s(tEnd - t0).toFixed(1)} s; drift of the last frame [${shiftsPx[N - 1].map(v => v.toFixed(2)).join(', ')}] px.`);
+    return {
+      shiftsPx,
+      ...(o.pixelSizeA ?? src.pixelSizeA ? { shiftsA: shiftsPx.map(([y, x]) => [y * (p as number), x * (p as number)] as [number, number]) } : {}),
+      sum: image(images.sum, { summed: 'aligned' }),
+      ...(images.doseWeighted && doses
+        ? { doseWeightedSum: image(images.doseWeighted, { summed: 'dose-weighted', doseEPerA2: doses, voltageKV, criticalDoseModel: typeof o.criticalDoseModel === 'function' ? 'function' : o.criticalDoseModel ?? 'grant-grigorieff' }) }
+        : {}),
+      groupShiftsPx: drift.groupUnits.map(g => rel(g.y)),
+      groups: drift.groupUnits.map(g => ({ start: g.start, count: g.count })),
+      measuredShiftsPx: drift.fineUnits.map(g => rel(g.y)),
+      residualsPx,
+      rmsResidualPx,
+      trajectory: { lambda: drift.fit.lambda, sigmaMeasurementPx: drift.fit.sigmaMeasPx, sigmaStepPx: drift.fit.sigmaStepPx, jumpsAfterFrame: drift.fit.jumps },
+      groupFrames: drift.group,
+      fineGroupFrames: drift.fineGroup,
+      meanCountsPerPxPerFrame: meanCounts,
+      defectPixels,
+      timingsS: { defects: s(tSpectra - tDefects), spectra: s(tAlign - tSpectra), alignment: s(tSum - tAlign), sum: s(tEnd - tSum), total: s(tEnd - t0) },
+      warnings
+    };
   }
-  const images = acc.images();
-  const tEnd = Date.now();
-  const defectPixels = Array.from(defectIndex, k => ({ row: Math.floor(k / cols), col: k % cols }));
-  const meta = {
-    generator: 'lowdose.motion.alignFrames',
-    frames: N,
-    shiftsPx,
-    pixelSizeA: o.pixelSizeA ?? src.pixelSizeA,
-    defectPixelCount: defectPixels.length,
-    signalUnits: src.metadata.signalUnits ?? 'counts'
-  };
-  const image = (data: Float32Array, extra: object): Dataset => makeDataset(ndarray(data, [rows, cols]), { axes: src.axes.map(a => ({ ...a })), metadata: { ...meta, ...extra } });
-  const s = (ms: number): number => ms / 1000;
-  progress.finish(`${N} frames aligned in ${s(tEnd - t0).toFixed(1)} s; drift of the last frame [${shiftsPx[N - 1].map(v => v.toFixed(2)).join(', ')}] px.`);
-  return {
-    shiftsPx,
-    ...(o.pixelSizeA ?? src.pixelSizeA ? { shiftsA: shiftsPx.map(([y, x]) => [y * (p as number), x * (p as number)] as [number, number]) } : {}),
-    sum: image(images.sum, { summed: 'aligned' }),
-    ...(images.doseWeighted && doses
-      ? { doseWeightedSum: image(images.doseWeighted, { summed: 'dose-weighted', doseEPerA2: doses, voltageKV, criticalDoseModel: typeof o.criticalDoseModel === 'function' ? 'function' : o.criticalDoseModel ?? 'grant-grigorieff' }) }
-      : {}),
-    groupShiftsPx: drift.groupUnits.map(g => rel(g.y)),
-    groups: drift.groupUnits.map(g => ({ start: g.start, count: g.count })),
-    measuredShiftsPx: drift.fineUnits.map(g => rel(g.y)),
-    residualsPx,
-    rmsResidualPx,
-    trajectory: { lambda: drift.fit.lambda, sigmaMeasurementPx: drift.fit.sigmaMeasPx, sigmaStepPx: drift.fit.sigmaStepPx, jumpsAfterFrame: drift.fit.jumps },
-    groupFrames: drift.group,
-    fineGroupFrames: drift.fineGroup,
-    meanCountsPerPxPerFrame: meanCounts,
-    defectPixels,
-    timingsS: { defects: s(tSpectra - tDefects), spectra: s(tAlign - tSpectra), alignment: s(tSum - tAlign), sum: s(tEnd - tSum), total: s(tEnd - t0) },
-    warnings
-  };
 }
 

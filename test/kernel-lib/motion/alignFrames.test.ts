@@ -191,6 +191,42 @@ describe('motion.alignFrames', function () {
     assert.ok(vsClean < 0.1, `gain/defect-corrected vs clean: ${vsClean} px`);
   });
 
+  it('alignFrames() on worker threads gives the same shifts as on the calling thread (frames and refinement units in parallel), sums equal to float rounding, and stops mid-drift on abort', async () => {
+    const m = simulate.movie({ seed: 7, frames: 16, shape: [320, 320], amorphous: { contrast: 0.1, overCrystal: 1, correlationLengthA: 5 } });
+    const [N, rows, cols] = m.data.shape;
+    // two hot pixels: the defect replacement runs on the worker threads too
+    const data = Float32Array.from(m.data.data as Float32Array);
+    for (let n = 0; n < N; n++) for (const [r, c] of [[40, 50], [200, 7]]) data[n * rows * cols + r * cols + c] = 60;
+    const stack = lowdose.makeDataset(ndarray(data, [N, rows, cols]), { axes: m.axes.map(a => ({ ...a })) });
+    const opts = { frameDosesEPerA2: 0.9625, progress: false as const };
+    const one = await motion.alignFrames(stack, { ...opts, workers: 1 });
+    const two = await motion.alignFrames(stack, { ...opts, workers: 2 });
+    const reread = await motion.alignFrames(stack, { ...opts, workers: 2, cacheMB: 0 });
+    assert.equal(one.defectPixels.length, 2);
+    assert.deepEqual(two.defectPixels, one.defectPixels);
+    for (const r of [two, reread]) {
+      assert.deepEqual(r.shiftsPx, one.shiftsPx);
+      assert.deepEqual(r.measuredShiftsPx, one.measuredShiftsPx);
+      for (const key of ['sum', 'doseWeightedSum'] as const) {
+        const a = one[key]?.data.data as Float32Array;
+        const b = r[key]?.data.data as Float32Array;
+        let scale = 0;
+        let diff = 0;
+        for (let k = 0; k < a.length; k++) {
+          scale = Math.max(scale, Math.abs(a[k]));
+          diff = Math.max(diff, Math.abs(a[k] - b[k]));
+        }
+        assert.ok(scale > 1 && diff <= 1e-5 * scale, `${key}: differs by ${diff} (max ${scale})`);
+      }
+    }
+    // an abort during the refinement passes stops the worker threads' call; the next call works
+    const ac = new AbortController();
+    await assert.rejects(motion.alignFrames(stack, { workers: 2, signal: ac.signal, progress: p => p.stage.startsWith('fine') && ac.abort() }), (e: Error) => e.name === 'AbortError');
+    const again = await motion.alignFrames(stack, { ...opts, workers: 2 });
+    assert.deepEqual(again.shiftsPx, one.shiftsPx);
+    await assert.rejects(motion.alignFrames(stack, { workers: 0 }), lowdose.ValueError);
+  });
+
   it('alignFrames() stops when its signal is aborted and validates its inputs', async () => {
     const m = simulate.movie({ seed: 5, frames: 8, shape: [96, 96] });
     const ac = new AbortController();

@@ -64,7 +64,7 @@ export function k2Of(layout: HalfLayout): Float64Array {
  * (exp(−B·k²/4) per cropped element).
  * `frame` is the dense frame (rows·cols), `F` its full `rfft2` half spectrum.
  */
-export function alignmentSpectrum(frame: ArrayLike<number>, F: { re: ArrayLike<number>; im: ArrayLike<number> }, layout: HalfLayout, filter: Float64Array, periodicSmooth = true): Spectrum {
+export function alignmentSpectrum(frame: ArrayLike<number>, F: { re: ArrayLike<number>; im: ArrayLike<number> }, layout: HalfLayout, filter: Float64Array, periodicSmooth = true, out?: Spectrum): Spectrum {
   const { ny, nx, rows, cols, rowFreq } = layout;
   const nc = (nx >> 1) + 1;
   // a(x) = I(ny−1, x) − I(0, x); b(y) = I(y, nx−1) − I(y, 0); their DFTs at the kept frequencies
@@ -94,36 +94,55 @@ export function alignmentSpectrum(frame: ArrayLike<number>, F: { re: ArrayLike<n
     Br[r] = B.re[Math.abs(f)];
     Bi[r] = f < 0 ? -B.im[-f] : B.im[f];
   }
-  const re = new Float32Array(rows * cols);
-  const im = new Float32Array(rows * cols);
+  const re = out ? out.re.fill(0) : new Float32Array(rows * cols);
+  const im = out ? out.im.fill(0) : new Float32Array(rows * cols);
+  // per column: cos(wx) and 1 − exp(2πi f_x/nx), wx = 2π·c/nx
+  const { cx, ex0, ex1 } = columnTerms(cols, nx);
   for (let r = 0; r < rows; r++) {
     const fr = rowFreq[r];
     if (2 * Math.abs(fr) >= rows) continue; // the crop's Nyquist row stays zero
     const src = ((fr % ny) + ny) % ny;
     const wy = (2 * Math.PI * fr) / ny;
     // 1 − exp(2πi f_y/ny)
-    const ey = [1 - Math.cos(wy), -Math.sin(wy)];
+    const ey0 = 1 - Math.cos(wy);
+    const ey1 = -Math.sin(wy);
+    const cy = Math.cos(wy);
+    const br = Br[r];
+    const bi = Bi[r];
+    const o = src * nc;
     for (let c = 0; c < cols - 1; c++) {
       const k = r * cols + c;
-      const wx = (2 * Math.PI * c) / nx;
-      const ex = [1 - Math.cos(wx), -Math.sin(wx)];
-      const den = 2 * Math.cos(wx) + 2 * Math.cos(wy) - 4;
+      const den = 2 * cx[c] + 2 * cy - 4;
       let sr = 0;
       let si = 0;
       if (den !== 0 && periodicSmooth) {
-        const vr = Ar[c] * ey[0] - Ai[c] * ey[1] + Br[r] * ex[0] - Bi[r] * ex[1];
-        const vi = Ar[c] * ey[1] + Ai[c] * ey[0] + Br[r] * ex[1] + Bi[r] * ex[0];
+        const vr = Ar[c] * ey0 - Ai[c] * ey1 + br * ex0[c] - bi * ex1[c];
+        const vi = Ar[c] * ey1 + Ai[c] * ey0 + br * ex1[c] + bi * ex0[c];
         sr = vr / den;
         si = vi / den;
       }
       const g = filter[k];
-      re[k] = (F.re[src * nc + c] - sr) * g;
-      im[k] = (F.im[src * nc + c] - si) * g;
+      re[k] = (F.re[o + c] - sr) * g;
+      im[k] = (F.im[o + c] - si) * g;
     }
   }
   re[0] = 0;
   im[0] = 0;
   return { re, im };
+}
+
+/** cos(wx), 1 − cos(wx) and −sin(wx) for wx = 2π·c/nx, c < cols (as alignmentSpectrum computed them inline). */
+function columnTerms(cols: number, nx: number): { cx: Float64Array; ex0: Float64Array; ex1: Float64Array } {
+  const cx = new Float64Array(cols);
+  const ex0 = new Float64Array(cols);
+  const ex1 = new Float64Array(cols);
+  for (let c = 0; c < cols; c++) {
+    const wx = (2 * Math.PI * c) / nx;
+    cx[c] = Math.cos(wx);
+    ex0[c] = 1 - Math.cos(wx);
+    ex1[c] = -Math.sin(wx);
+  }
+  return { cx, ex0, ex1 };
 }
 
 /** Per-row and per-column factors of exp(+2πi(f_y·s_y/ny + f_x·s_x/nx)): moves content by −s. */
@@ -179,9 +198,13 @@ export interface Peak {
  * through the 3 × 3 neighbourhood on each axis.
  */
 export function zoomPeak(pr: Float64Array, pi: Float64Array, layout: HalfLayout, center: [number, number], radius: number, hMin: number, h0 = 1): Peak {
+  return zoomPeakOf(new SparseHalfSpectrum(pr, pi, layout), center, radius, hMin, h0);
+}
+
+/** {@link zoomPeak} of a cross-power spectrum prepared once (several searches on one spectrum). */
+export function zoomPeakOf(spectrum: SparseHalfSpectrum, center: [number, number], radius: number, hMin: number, h0 = 1): Peak {
   const n0 = Math.max(1, Math.round(radius / h0));
   const axis = (c: number, n: number, h: number): Float64Array => Float64Array.from({ length: 2 * n + 1 }, (_, i) => c + (i - n) * h);
-  const spectrum = new SparseHalfSpectrum(pr, pi, layout);
   const values = (ys: Float64Array, xs: Float64Array): Float64Array => spectrum.at(ys, xs).re;
   let ys = axis(center[0], n0, h0);
   let xs = axis(center[1], n0, h0);

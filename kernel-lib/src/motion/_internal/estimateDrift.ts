@@ -16,9 +16,11 @@
  * (trajectory.ts) and the reference rebuilt.
  */
 import { HalfLayout } from '../../registration/_internal/halfSpectrumDft';
-import { Spectrum, addShifted, correlationAt, globalPeak, unshiftFactors, zoomPeak } from './alignCore';
-import { WeightScratch, coherenceWeights, coherenceWeightsOfPower, peakSigma, peakSnr, weightScratch } from './spectralStats';
+import { Spectrum } from './alignCore';
+import { ChainBuffers, chainBufferLength } from './chainStep';
+import { Lane } from './motionPool';
 import { TrajectoryFit, TrajectoryUnit, fitTrajectory, interpolateUnits } from './trajectory';
+import { UnitMeasurement } from './unitMeasure';
 
 export interface DriftOptions {
   group: number;
@@ -44,6 +46,11 @@ export interface DriftOptions {
   lambda?: number;
   /** Called between units: yields to the event loop, checks cancellation, reports progress. */
   tick(stage: string, done: number, total: number): Promise<void>;
+  /**
+   * Threads of the refinement passes (motionPool), set up with the same spectra (shared memory):
+   * each pass's reference is summed row-block-wise and its units measured on them (unitMeasure.ts).
+   */
+  lanes: Lane[];
   /** Test hook: start the refinements from these positions instead of the chain. */
   initialPositions?: Array<[number, number]>;
   /** Test hook: called after every pass with its units and the fitted positions. */
@@ -73,8 +80,6 @@ export interface DriftEstimate {
   firstFrameSigmaPx?: number;
 }
 
-type Complex = { re: Float64Array; im: Float64Array };
-
 const TARGET_SIGMA_PX = 0.5;
 /** Peak SNR below which a correlation maximum is treated as unreliable. */
 const MIN_SNR = 5;
@@ -98,67 +103,6 @@ function units(n: number, size: number, alone = 0): Array<{ start: number; count
 const FIRST_ALONE = 1;
 const FREE_STEPS = 1;
 
-/**
- * One frame of a unit: acc += S·factors (the frame brought to the reference frame) and
- * pOthers −= |S|² (starting from `pInc` when given: the unit's first frame). One sweep.
- */
-function unitFrame(acc: Complex, pOthers: Float64Array, pInc: Float64Array | undefined, S: Spectrum, f: { ey: Float64Array; ex: Float64Array }, rows: number, cols: number): void {
-  const { ey, ex } = f;
-  const first = pInc !== undefined;
-  for (let r = 0; r < rows; r++) {
-    const yr = ey[2 * r];
-    const yi = ey[2 * r + 1];
-    const o = r * cols;
-    for (let c = 0; c < cols; c++) {
-      const k = o + c;
-      const fr = yr * ex[2 * c] - yi * ex[2 * c + 1];
-      const fi = yr * ex[2 * c + 1] + yi * ex[2 * c];
-      const a = S.re[k];
-      const b = S.im[k];
-      const vr = a * fr - b * fi;
-      const vi = a * fi + b * fr;
-      if (first) {
-        acc.re[k] = vr;
-        acc.im[k] = vi;
-        pOthers[k] = (pInc as Float64Array)[k] - (a * a + b * b);
-      } else {
-        acc.re[k] += vr;
-        acc.im[k] += vi;
-        pOthers[k] -= a * a + b * b;
-      }
-    }
-  }
-}
-
-/** Ru = R − Ua and r2 = |Ru|², one sweep. */
-function othersOf(R: Complex, Ua: Complex, Ru: Complex, r2: Float64Array): void {
-  for (let k = 0; k < r2.length; k++) {
-    const a = R.re[k] - Ua.re[k];
-    const b = R.im[k] - Ua.im[k];
-    Ru.re[k] = a;
-    Ru.im[k] = b;
-    r2[k] = a * a + b * b;
-  }
-}
-
-/** P = U·conj(R)·W (into `out` when given). */
-function crossPower(U: Complex, R: Complex, W: Float64Array, out?: Complex): Complex {
-  const n = U.re.length;
-  const re = out ? out.re : new Float64Array(n);
-  const im = out ? out.im : new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const w = W[k];
-    if (w === 0) {
-      re[k] = 0;
-      im[k] = 0;
-      continue;
-    }
-    re[k] = (U.re[k] * R.re[k] + U.im[k] * R.im[k]) * w;
-    im[k] = (U.im[k] * R.re[k] - U.re[k] * R.im[k]) * w;
-  }
-  return { re, im };
-}
-
 function median(a: number[]): number {
   const s = a.filter(Number.isFinite).sort((p, q) => p - q);
   return s.length ? s[Math.floor(s.length / 2)] : Infinity;
@@ -168,64 +112,45 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
   const N = spec.length;
   const { rows, cols } = layout;
   const size = rows * cols;
-  const zero = (): Complex => ({ re: new Float64Array(size), im: new Float64Array(size) });
-  const coarseWeights = (w: Float64Array, coarse: boolean): Float64Array => {
-    if (coarse && o.coarseExtra) for (let k = 0; k < size; k++) w[k] *= o.coarseExtra[k];
-    w[0] = 0;
-    return w;
+  // the lanes get the drift context first (the chain runs on them too)
+  const refBuf = new SharedArrayBuffer(16 * size);
+  const { lanes } = o;
+  await Promise.all(lanes.map(l => l.call('drift', { pInc: o.pInc, noise: o.noise, spotMask: o.spotMask, coarseExtra: o.coarseExtra, weighting: o.weighting, coarseRadiusPx: o.coarseRadiusPx, hMinPx: o.hMinPx, reference: refBuf })));
+  /** Splits [0, n) into one block per lane and runs `task` on each. */
+  const blocks = (n: number, task: (l: Lane, from: number, to: number) => Promise<unknown>): Promise<unknown> => {
+    const per = Math.ceil(n / lanes.length);
+    return Promise.all(lanes.map((l, i) => task(l, Math.min(n, i * per), Math.min(n, (i + 1) * per))));
   };
-  // weights into a scratch (its `w`: valid until the scratch's next use)
-  const weightsFor = (R: Complex, coarse: boolean, pInc = o.pInc, scratch: WeightScratch = weightScratch(size)): Float64Array => {
-    const w = o.weighting === 'coherence' ? coherenceWeights(R, pInc, layout, coarse ? o.spotMask : undefined, 2, scratch) : scratch.w.fill(1);
-    if (o.weighting !== 'coherence' && coarse) for (let k = 0; k < size; k++) if (o.spotMask[k]) w[k] = 0;
-    if (coarse && o.coarseExtra) for (let k = 0; k < size; k++) w[k] *= o.coarseExtra[k];
-    w[0] = 0;
-    return w;
+  /**
+   * Runs task(i) for i in [from, to) on whichever lane is free next (two in flight per lane, so a
+   * worker never waits for this thread to be scheduled); results by i, ticks as they end.
+   */
+  const spread = async <T>(from: number, to: number, task: (l: Lane, i: number) => Promise<T>, stage: string): Promise<T[]> => {
+    const res: T[] = [];
+    let next = from;
+    let done = 0;
+    await Promise.all(
+      lanes.flatMap(l => [l, l]).map(async l => {
+        while (next < to) {
+          const i = next++;
+          res[i - from] = await task(l, i);
+          await o.tick(stage, ++done, to - from);
+        }
+      })
+    );
+    return res;
   };
   // 1. chain of groups; the group grows (×2) while its peaks are not clearly above the noise
   const chain = async (G: number): Promise<{ groups: Array<{ start: number; count: number }>; units: TrajectoryUnit[]; bad: number; snr: number }> => {
     const groups = units(N, G);
-    const groupSpec = groups.map(g => {
-      const s = zero();
-      for (let n = g.start; n < g.start + g.count; n++) addShifted(s.re, s.im, spec[n], unshiftFactors(layout, [0, 0]), rows, cols);
-      return s;
-    });
     const list: TrajectoryUnit[] = groups.map(g => ({ ...g, y: [0, 0] as [number, number] }));
-    const total = zero();
-    for (const g of groupSpec) {
-      for (let k = 0; k < size; k++) {
-        total.re[k] += g.re[k];
-        total.im[k] += g.im[k];
-      }
-    }
-    const groupPower = groups.map(g => {
-      const q = new Float64Array(size);
-      for (let n = g.start; n < g.start + g.count; n++) for (let k = 0; k < size; k++) q[k] += spec[n].re[k] ** 2 + spec[n].im[k] ** 2;
-      return q;
-    });
-    const steps: Array<{ d: [number, number]; good: boolean }> = [];
-    const snrs: number[] = [];
-    for (let g = 1; g < groups.length; g++) {
-      // weights from the other groups only (no selection on the pair's own noise)
-      const rest = { re: Float64Array.from(total.re), im: Float64Array.from(total.im) };
-      const pRest = Float64Array.from(o.pInc);
-      for (const h of [g - 1, g]) {
-        for (let k = 0; k < size; k++) {
-          rest.re[k] -= groupSpec[h].re[k];
-          rest.im[k] -= groupSpec[h].im[k];
-          pRest[k] -= groupPower[h][k];
-        }
-      }
-      const W0 = groups.length > 2 ? weightsFor(rest, true, pRest) : weightsFor(total, true);
-      const P = crossPower(groupSpec[g], groupSpec[g - 1], W0);
-      const p = globalPeak(P.re, P.im, layout, o.maxShiftPx, o.hMinPx * 4);
-      const fa = groups[g].count / N;
-      const fb = groups[g - 1].count / N;
-      const snr = peakSnr(p.value, groupSpec[g], groupSpec[g - 1], W0, o.noise, fa, fb, layout);
-      snrs.push(snr);
-      steps.push({ d: p.position, good: !p.atEdge && snr >= MIN_SNR });
-      await o.tick(`chaining groups of ${G}`, g, groups.length - 1);
-    }
+    // group sums, their total, then the steps g − 1 → g (chainStep.ts), all on the lanes
+    const sums: ChainBuffers = { buf: new SharedArrayBuffer(8 * chainBufferLength(groups.length, size)), groups };
+    await blocks(groups.length, (l, from, to) => l.call('chainGroups', { chain: sums, from, to }));
+    await blocks(rows, (l, r0, r1) => l.call('chainTotal', { chain: sums, r0, r1 }));
+    const res = await spread(1, groups.length, (l, g) => l.call<{ d: [number, number]; atEdge: boolean; snr: number }>('chainStep', { chain: sums, g, maxShiftPx: o.maxShiftPx }), `chaining groups of ${G}`);
+    const steps = res.map(r => ({ d: r.d, good: !r.atEdge && r.snr >= MIN_SNR }));
+    const snrs = res.map(r => r.snr);
     // steps without a clear peak (window edge, or low SNR) take the median good step
     const good = steps.filter(t => t.good);
     const med = (ax: number): number => (good.length ? good.map(t => t.d[ax]).sort((a, b) => a - b)[good.length >> 1] : 0);
@@ -254,66 +179,25 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
   let edgeHits = 0;
   let fineSigmaOfGroups: number[] = [];
   let fineSnrOfGroups: number[] = [];
-  // buffers of the refinement passes (allocated once: the passes run hundreds of units)
-  const Rbuf = zero();
-  const Ua = zero();
-  const Ru = zero();
-  const Pbuf = zero();
-  const Pbuf2 = zero();
-  const pOthers = new Float64Array(size);
-  const scratchW = weightScratch(size);
-  const scratchF = weightScratch(size);
+  // the refinement passes' reference R (in shared memory): every lane sums a block of its rows,
+  // then measures units against it (each lane with its own buffers, allocated once)
   const refine = async (unitList: Array<{ start: number; count: number }>, coarse: boolean, radius: number, stage: string, predictFine = false): Promise<TrajectoryUnit[]> => {
-    const R = Rbuf;
-    R.re.fill(0);
-    R.im.fill(0);
-    for (let n = 0; n < N; n++) addShifted(R.re, R.im, spec[n], unshiftFactors(layout, positions[n]), rows, cols);
-    const out: TrajectoryUnit[] = [];
+    const flat = new Float64Array(2 * N);
+    positions.forEach((y, n) => flat.set(y, 2 * n));
+    await blocks(rows, (l, r0, r1) => l.call('reference', { positions: flat, r0, r1 }));
+    // the units are independent given R and the positions: each lane takes the next one as it goes
+    const res = await spread(0, unitList.length, (l, i) => l.call<UnitMeasurement>('unit', { unit: unitList[i], positions: flat, coarse, radius, predictFine }), stage);
     fineSigmaOfGroups = [];
     fineSnrOfGroups = [];
-    for (let i = 0; i < unitList.length; i++) {
-      const u = unitList[i];
-      const center: [number, number] = [0, 0];
-      for (let n = u.start; n < u.start + u.count; n++) {
-        center[0] += positions[n][0] / u.count;
-        center[1] += positions[n][1] / u.count;
-      }
-      // Ua: the unit's frames brought to the reference frame; R_u = R − Ua (the sum of the others);
-      // the correlation of Ua with R_u peaks at the unit's offset from its current position (≈ 0).
-      // weights from the others only (R_u and their incoherent power): weights that saw the unit's
-      // own noise would favour its current position and freeze errors in place
-      for (let n = u.start; n < u.start + u.count; n++) {
-        unitFrame(Ua, pOthers, n === u.start ? o.pInc : undefined, spec[n], unshiftFactors(layout, positions[n]), rows, cols);
-      }
-      othersOf(R, Ua, Ru, scratchW.r2);
-      const W = o.weighting === 'coherence' ? coarseWeights(coherenceWeightsOfPower(scratchW.r2, pOthers, layout, coarse ? o.spotMask : undefined, 2, scratchW), coarse) : weightsFor(Ru, coarse, pOthers, scratchW);
-      const P = crossPower(Ua, Ru, W, Pbuf);
-      let p = zoomPeak(P.re, P.im, layout, [0, 0], radius, o.hMinPx);
-      if (p.atEdge && !coarse) {
-        // the trajectory missed this unit (a jump inside a coarse group): look again in the wide
-        // window with the lattice-free weights, then refine there with every frequency
-        const Pc = crossPower(Ua, Ru, weightsFor(Ru, true, pOthers, scratchF), Pbuf2);
-        const wide = zoomPeak(Pc.re, Pc.im, layout, [0, 0], o.coarseRadiusPx, o.hMinPx * 4);
-        if (!wide.atEdge) {
-          const again = zoomPeak(P.re, P.im, layout, wide.position, radius, o.hMinPx);
-          if (!again.atEdge) p = again;
-        }
-      }
-      const offset = p.position;
-      const fu = u.count / N;
-      const sig = peakSigma(Ua, Ru, W, o.noise, fu, 1 - fu, layout, offset);
+    return unitList.map((u, i) => {
+      const r = res[i];
       if (predictFine) {
-        const Wf = weightsFor(Ru, false, pOthers, scratchF);
-        fineSigmaOfGroups.push(Math.max(...peakSigma(Ua, Ru, Wf, o.noise, fu, 1 - fu, layout, offset)));
-        const Pf = crossPower(Ua, Ru, Wf, Pbuf2);
-        const at = correlationAt(Pf.re, Pf.im, layout, [offset[0]], [offset[1]])[0];
-        fineSnrOfGroups.push(peakSnr(at, Ua, Ru, Wf, o.noise, fu, 1 - fu, layout));
+        fineSigmaOfGroups.push(r.fineSigma as number);
+        fineSnrOfGroups.push(r.fineSnr as number);
       }
-      if (p.atEdge && !coarse) edgeHits++;
-      out.push({ ...u, y: [center[0] + offset[0], center[1] + offset[1]], sigma: Math.max(sig[0], sig[1], 0.01), weight: p.atEdge ? 0.01 : 1 });
-      await o.tick(stage, i + 1, unitList.length);
-    }
-    return out;
+      if (r.edge) edgeHits++;
+      return { ...u, y: r.y, sigma: r.sigma, weight: r.weight };
+    });
   };
 
   const fitOf = (list: TrajectoryUnit[]): TrajectoryFit => {

@@ -16,8 +16,10 @@ export interface FrameSource {
   metadata: Metadata;
   /** Pixel size in Å from the axes (Å or nm) or `metadata.pixelSizeA`; undefined when unknown. */
   pixelSizeA?: number;
-  /** Frames in order, as dense float32 copies (rows·cols). */
-  frames(chunkSize: number): AsyncGenerator<{ index: number; data: Float32Array }>;
+  /** Frames in order, as dense float32 copies (rows·cols), into buffers from `take` when it gives one. */
+  frames(chunkSize: number, take?: () => Float32Array | undefined): AsyncGenerator<{ index: number; data: Float32Array }>;
+  /** In-memory float32 stacks with contiguous frames: frame i itself (a view, no copy; do not modify it). */
+  view?(index: number): Float32Array;
 }
 
 function isLazy(x: unknown): x is LazySource {
@@ -64,13 +66,13 @@ export function frameSource(input: Dataset | NdArray | LazySource, fn: string): 
       axes,
       metadata: input.metadata,
       pixelSizeA: pixelSizeOf(axes, input.metadata),
-      async *frames(chunkSize: number) {
+      async *frames(chunkSize: number, take?: () => Float32Array | undefined) {
         let index = 0;
         for await (const chunk of input.frames({ chunkSize })) {
           const a = chunk.data;
           const n = a.shape.length === 3 ? a.shape[0] : 1;
           for (let f = 0; f < n; f++) {
-            const out = new Float32Array(rows * cols);
+            const out = take?.() ?? new Float32Array(rows * cols);
             if (a.shape.length === 3) copyFrame(a, f, out);
             else for (let r = 0, k = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[k++] = a.get(r, c);
             yield { index: index++, data: out };
@@ -93,16 +95,19 @@ export function frameSource(input: Dataset | NdArray | LazySource, fn: string): 
         { name: 'x', size: cols, scale: 1, offset: 0, units: '' }
       ];
   const metadata = ds ? ds.metadata : {};
+  const [s0, s1, s2] = a.stride;
+  const contiguous = a.data instanceof Float32Array && s2 === 1 && s1 === cols && s0 === rows * cols;
   return {
+    ...(contiguous ? { view: (f: number) => (a.data as Float32Array).subarray(a.offset + f * s0, a.offset + f * s0 + rows * cols) } : {}),
     frameCount,
     rows,
     cols,
     axes,
     metadata,
     pixelSizeA: pixelSizeOf(axes, metadata),
-    async *frames() {
+    async *frames(_chunkSize: number, take?: () => Float32Array | undefined) {
       for (let f = 0; f < frameCount; f++) {
-        const out = new Float32Array(rows * cols);
+        const out = take?.() ?? new Float32Array(rows * cols);
         copyFrame(a, f, out);
         yield { index: f, data: out };
       }

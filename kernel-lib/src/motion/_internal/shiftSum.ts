@@ -82,6 +82,14 @@ function addShiftedRows(accRe: Float64Array, accIm: Float64Array, Fre: ArrayLike
   }
 }
 
+/** The sums of a {@link ShiftSum} (to merge the partial sums of several threads). */
+export interface ShiftSumState {
+  re: Float64Array;
+  im: Float64Array;
+  dw?: { re: Float64Array; im: Float64Array; w2: Float64Array };
+  frames: number;
+}
+
 /** Accumulates aligned (and optionally dose-weighted) sums of frames given as half spectra. */
 export class ShiftSum {
   readonly nc: number;
@@ -134,6 +142,27 @@ export class ShiftSum {
       }
     }
     this.frames++;
+  }
+
+  /** The sums so far (this instance's arrays, not copies). */
+  state(): ShiftSumState {
+    const dw = this.dw;
+    return { re: this.re, im: this.im, ...(dw ? { dw: { re: dw.re, im: dw.im, w2: dw.w2 } } : {}), frames: this.frames };
+  }
+
+  /** Adds the sums of another ShiftSum of the same shape and weighting (e.g. another thread's frames). */
+  merge(s: ShiftSumState): void {
+    const add = (a: Float64Array, b: Float64Array): void => {
+      for (let k = 0; k < a.length; k++) a[k] += b[k];
+    };
+    add(this.re, s.re);
+    add(this.im, s.im);
+    if (this.dw && s.dw) {
+      add(this.dw.re, s.dw.re);
+      add(this.dw.im, s.dw.im);
+      add(this.dw.w2, s.dw.w2);
+    }
+    this.frames += s.frames;
   }
 
   /**

@@ -23,16 +23,22 @@ export function latticeSpotMask(power: Float64Array, layout: HalfLayout, sigma =
       maxRing = Math.max(maxRing, b);
     }
   }
-  const members: number[][] = Array.from({ length: maxRing + 1 }, () => []);
-  for (let k = 0; k < ring.length; k++) if (power[k] > 0) members[ring[k]].push(power[k]);
+  // each ring's positive powers, in typed arrays (numeric sorts)
+  const count = new Int32Array(maxRing + 2);
+  for (let k = 0; k < ring.length; k++) if (power[k] > 0) count[ring[k] + 1]++;
+  for (let b = 0; b <= maxRing; b++) count[b + 1] += count[b];
+  const values = new Float64Array(count[maxRing + 1]);
+  const fill = count.slice(0, maxRing + 1);
+  for (let k = 0; k < ring.length; k++) if (power[k] > 0) values[fill[ring[k]]++] = power[k];
   const thr = new Float64Array(maxRing + 1).fill(Infinity);
-  members.forEach((v, b) => {
-    if (b < 4 || v.length < 8) return;
-    v.sort((x, y) => x - y);
+  for (let b = 4; b <= maxRing; b++) {
+    const v = values.subarray(count[b], count[b + 1]);
+    if (v.length < 8) continue;
+    v.sort();
     const med = v[v.length >> 1];
-    const dev = v.map(x => Math.abs(x - med)).sort((x, y) => x - y);
+    const dev = v.map(x => Math.abs(x - med)).sort();
     thr[b] = Math.max(med + sigma * 1.4826 * dev[dev.length >> 1], 3 * med);
-  });
+  }
   const mask = new Uint8Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
@@ -139,36 +145,39 @@ function box3(x: Float64Array, rows: number, cols: number, out: Float64Array, h:
  * the noise powers of U and R per element are `noiseU` and `noiseR` (full-spectrum convention:
  * total counts for Poisson data).
  */
-export function peakSigma(U: { re: Float64Array; im: Float64Array }, R: { re: Float64Array; im: Float64Array }, W: Float64Array | undefined, noiseU: Float64Array, scaleU: number, scaleR: number, layout: HalfLayout, peak: [number, number]): [number, number] {
+export function peakSigma(U: { re: Float64Array; im: Float64Array }, R: { re: Float64Array; im: Float64Array }, W: Float64Array | undefined, noiseU: Float64Array, scaleU: number, scaleR: number, layout: HalfLayout, peak: [number, number], support?: { index: Int32Array; count: number }): [number, number] {
   const { rows, cols, ny, nx, rowFreq, colFreq, colMirrored } = layout;
   const f = unshiftFactors(layout, peak);
   let dy = 0;
   let dx = 0;
   let vy = 0;
   let vx = 0;
-  for (let r = 0; r < rows; r++) {
+  // every element in row-major order, or only the support's (W is 0 elsewhere: they add nothing)
+  const count = support ? support.count : rows * cols;
+  const index = support?.index;
+  for (let j = 0; j < count; j++) {
+    const k = index ? index[j] : j;
+    const r = (k / cols) | 0;
+    const c = k - r * cols;
+    if (!colMirrored[c]) continue;
     const ay = (2 * Math.PI * rowFreq[r]) / ny;
     const yr = f.ey[2 * r];
     const yi = f.ey[2 * r + 1];
-    for (let c = 0; c < cols; c++) {
-      if (!colMirrored[c]) continue;
-      const k = r * cols + c;
-      const w = W ? W[k] : 1;
-      if (w === 0) continue;
-      const ax = (2 * Math.PI * colFreq[c]) / nx;
-      const pr = (U.re[k] * R.re[k] + U.im[k] * R.im[k]) * w;
-      const pi = (U.im[k] * R.re[k] - U.re[k] * R.im[k]) * w;
-      const er = yr * f.ex[2 * c] - yi * f.ex[2 * c + 1];
-      const ei = yr * f.ex[2 * c + 1] + yi * f.ex[2 * c];
-      const re = pr * er - pi * ei;
-      const u2 = U.re[k] * U.re[k] + U.im[k] * U.im[k];
-      const r2 = R.re[k] * R.re[k] + R.im[k] * R.im[k];
-      const v = 2 * w * w * noiseU[k] * (scaleU * r2 + scaleR * u2);
-      dy += 2 * ay * ay * re;
-      dx += 2 * ax * ax * re;
-      vy += ay * ay * v;
-      vx += ax * ax * v;
-    }
+    const w = W ? W[k] : 1;
+    if (w === 0) continue;
+    const ax = (2 * Math.PI * colFreq[c]) / nx;
+    const pr = (U.re[k] * R.re[k] + U.im[k] * R.im[k]) * w;
+    const pi = (U.im[k] * R.re[k] - U.re[k] * R.im[k]) * w;
+    const er = yr * f.ex[2 * c] - yi * f.ex[2 * c + 1];
+    const ei = yr * f.ex[2 * c + 1] + yi * f.ex[2 * c];
+    const re = pr * er - pi * ei;
+    const u2 = U.re[k] * U.re[k] + U.im[k] * U.im[k];
+    const r2 = R.re[k] * R.re[k] + R.im[k] * R.im[k];
+    const v = 2 * w * w * noiseU[k] * (scaleU * r2 + scaleR * u2);
+    dy += 2 * ay * ay * re;
+    dx += 2 * ax * ax * re;
+    vy += ay * ay * v;
+    vx += ax * ax * v;
   }
   return [dy > 0 ? Math.sqrt(vy) / dy : Infinity, dx > 0 ? Math.sqrt(vx) / dx : Infinity];
 }

@@ -10,7 +10,7 @@
  * equals the full-spectrum evaluation to rounding.
  * Browser-safe, pure.
  */
-import { SparseRows, columnKernel, columnStage, rowStage, sparseRows } from './separableDft';
+import { SparseRows, columnKernel, columnStage, rowStage, sparseRows, sparseRowsOf } from './separableDft';
 
 /** How the stored rows/columns of a half spectrum map to frequencies of the full ny × nx grid. */
 export interface HalfLayout {
@@ -106,8 +106,19 @@ export class SparseHalfSpectrum {
   private readonly single: SparseRows;
   private readonly mirrored: SparseRows;
 
-  constructor(re: Floats, im: Floats, readonly layout: HalfLayout) {
-    [this.single, this.mirrored] = sparseRows(re, im, layout.rows, layout.cols, layout.colMirrored);
+  constructor(re: Floats, im: Floats, readonly layout: HalfLayout, support?: { index: Int32Array; count: number }) {
+    [this.single, this.mirrored] = support
+      ? sparseRowsOf(support.index, support.count, re, im, layout.rows, layout.cols, layout.colMirrored)
+      : sparseRows(re, im, layout.rows, layout.cols, layout.colMirrored);
+  }
+
+  /**
+   * A spectrum that is zero outside the ascending flat indices `index[0 … count−1]`, from its values
+   * there (`re[j]`, `im[j]` at `index[j]`): the same as the constructor on the dense array, without
+   * scanning it.
+   */
+  static fromSupport(index: Int32Array, count: number, re: Floats, im: Floats, layout: HalfLayout): SparseHalfSpectrum {
+    return new SparseHalfSpectrum(re, im, layout, { index, count });
   }
 
   /** The DFT at positions ys × xs (pixels of the full grid), as {@link halfSpectrumDft}. */

@@ -1,0 +1,274 @@
+/**
+ * The per-frame and per-unit work of alignFrames, as methods one thread runs: the calling thread
+ * itself (one local lane) or each worker thread of motionPool.ts (motionWorker.ts holds one instance
+ * per alignFrames call). The frames' alignment spectra and the drift reference live in
+ * SharedArrayBuffers every lane sees; a lane keeps its own partial sums, cached full spectra and
+ * scratch. Every result is computed by the same floating-point operations on any lane.
+ */
+import ndarray from 'ndarray';
+import { rfft2 } from '../../fft';
+import { HalfLayout } from '../../registration/_internal/halfSpectrumDft';
+import { Spectrum, alignmentSpectrum } from './alignCore';
+import { neighbourMedians } from './defects';
+import { ShiftSum, ShiftSumState } from './shiftSum';
+import { ChainBuffers, ChainScratch, chainScratch, chainStep, groupSums, groupTotal } from './chainStep';
+import { PassInput, UnitContext, UnitMeasurement, UnitScratch, UnitSpan, measureUnit, referenceRows, unitScratch } from './unitMeasure';
+
+/** Frame geometry and per-frame processing, sent once per alignFrames call. */
+export interface FrameSetup {
+  rows: number;
+  cols: number;
+  frames: number;
+  layout: HalfLayout;
+  /** exp(−B·k²/4) per cropped element. */
+  filter: Float64Array;
+  periodicSmooth: boolean;
+  gain?: Float32Array;
+  /** N alignment spectra, re then im of each (float32, layout.rows·layout.cols each). */
+  spectra: SharedArrayBuffer;
+  /** Keep the full half spectra of frames n ≥ cacheFrom for the sum pass (frames ≥ N: none). */
+  cacheFrom: number;
+  /** 1/(2N_e) per full half-spectrum element: the sum pass also accumulates the dose-weighted sum. */
+  invTwoNe?: Float64Array;
+  /** Threads of this lane's FFTs (undefined: the FFT pool's default, all cores). */
+  fftWorkers?: number;
+}
+
+/** Defective pixels and their replacement for sparse frames (after the defects pass). */
+export interface DefectSetup {
+  mask: Uint8Array;
+  index: Int32Array;
+  meanReplacement: Float32Array;
+}
+
+/** Drift-stage inputs besides the spectra (UnitContext less `spec` and `layout`) and the shared reference. */
+export interface DriftSetup extends Omit<UnitContext, 'spec' | 'layout'> {
+  /** Reference R: re then im, float64, layout.rows·layout.cols each. */
+  reference: SharedArrayBuffer;
+}
+
+/** The N alignment spectra over one shared buffer. */
+export function spectraOf(buf: SharedArrayBuffer, n: number, size: number): Spectrum[] {
+  return Array.from({ length: n }, (_, i) => ({ re: new Float32Array(buf, 8 * i * size, size), im: new Float32Array(buf, (8 * i + 4) * size, size) }));
+}
+
+/** Hot loops kept in small functions (V8 optimises them apart from the drivers). */
+
+/**
+ * sum += x·gain (the product rounded to float32, as the corrected frame holds it; x itself is not
+ * changed); returns Σ x·gain — the same number as {@link total} of the corrected frame (the same
+ * four partial sums).
+ */
+export function accumulateFrame(sum: Float64Array, x: Float32Array, gain?: Float32Array): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const n = x.length;
+  const n4 = n - (n % 4);
+  if (gain) {
+    for (let k = 0; k < n4; k += 4) {
+      const a = Math.fround(x[k] * gain[k]);
+      const b = Math.fround(x[k + 1] * gain[k + 1]);
+      const c = Math.fround(x[k + 2] * gain[k + 2]);
+      const d = Math.fround(x[k + 3] * gain[k + 3]);
+      sum[k] += a;
+      sum[k + 1] += b;
+      sum[k + 2] += c;
+      sum[k + 3] += d;
+      s0 += a;
+      s1 += b;
+      s2 += c;
+      s3 += d;
+    }
+    for (let k = n4; k < n; k++) {
+      const v = Math.fround(x[k] * gain[k]);
+      sum[k] += v;
+      s0 += v;
+    }
+    return s0 + s1 + s2 + s3;
+  }
+  for (let k = 0; k < n4; k += 4) {
+    const a = x[k];
+    const b = x[k + 1];
+    const c = x[k + 2];
+    const d = x[k + 3];
+    sum[k] += a;
+    sum[k + 1] += b;
+    sum[k + 2] += c;
+    sum[k + 3] += d;
+    s0 += a;
+    s1 += b;
+    s2 += c;
+    s3 += d;
+  }
+  for (let k = n4; k < n; k++) {
+    sum[k] += x[k];
+    s0 += x[k];
+  }
+  return s0 + s1 + s2 + s3;
+}
+
+/** Σx with four partial sums (no serial dependency between consecutive additions). */
+export function total(x: Float32Array): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const n4 = x.length - (x.length % 4);
+  for (let k = 0; k < n4; k += 4) {
+    s0 += x[k];
+    s1 += x[k + 1];
+    s2 += x[k + 2];
+    s3 += x[k + 3];
+  }
+  for (let k = n4; k < x.length; k++) s0 += x[k];
+  return s0 + s1 + s2 + s3;
+}
+
+function multiply(x: Float32Array, g: Float32Array): void {
+  for (let k = 0; k < x.length; k++) x[k] *= g[k];
+}
+
+type Half = { re: ArrayLike<number>; im: ArrayLike<number> };
+
+/** One lane's state for one alignFrames call; the methods are the tasks motionPool dispatches. */
+export class MotionTasks {
+  private setupData?: FrameSetup;
+  private spec: Spectrum[] = [];
+  private defects?: DefectSetup;
+  private cached = new Map<number, Half>();
+  private acc?: ShiftSum;
+  private unitCtx?: UnitContext;
+  private R?: { re: Float64Array; im: Float64Array };
+  private scratch?: UnitScratch;
+  private chainS?: ChainScratch;
+
+  private get s(): FrameSetup {
+    if (!this.setupData) throw new Error('lowdose.motion: frame task before setup.');
+    return this.setupData;
+  }
+
+  setup(s: FrameSetup): void {
+    this.setupData = s;
+    this.spec = spectraOf(s.spectra, s.frames, s.layout.rows * s.layout.cols);
+  }
+
+  setDefects(d: DefectSetup): void {
+    this.defects = d;
+  }
+
+  /**
+   * Gain and defect correction in place (median replacement from the frame when it has ≥ 2
+   * counts/px); `frameTotal`: the gain-corrected frame's total when known (from the defects pass).
+   */
+  private correct(f: Float32Array, frameTotal?: number): void {
+    const { gain, rows, cols } = this.s;
+    if (gain) multiply(f, gain);
+    const d = this.defects;
+    if (!d || d.index.length === 0) return;
+    const values = (frameTotal ?? total(f)) / f.length >= 2 ? neighbourMedians(f, d.mask, d.index, rows, cols) : d.meanReplacement;
+    const idx = d.index;
+    for (let i = 0; i < idx.length; i++) f[idx[i]] = values[i];
+  }
+
+  private transform(f: Float32Array): Half {
+    const { rows, cols, fftWorkers } = this.s;
+    const F = rfft2(ndarray(f, [rows, cols]), fftWorkers === undefined ? undefined : { workers: fftWorkers });
+    return { re: F.re.data as ArrayLike<number>, im: F.im.data as ArrayLike<number> };
+  }
+
+  /** Spectra pass: corrects frame n, writes its alignment spectrum; returns its total (after correction) when asked, else 0. */
+  spectrum(a: { n: number; data: Float32Array; needTotal?: boolean; frameTotal?: number }): number {
+    const s = this.s;
+    const f = a.data;
+    this.correct(f, a.frameTotal);
+    const t = a.needTotal ? total(f) : 0;
+    const F = this.transform(f);
+    alignmentSpectrum(f, F, s.layout, s.filter, s.periodicSmooth, this.spec[a.n]);
+    if (a.n >= s.cacheFrom) this.cached.set(a.n, F);
+    return t;
+  }
+
+  /** Sum pass: frame n (corrected and transformed, or from the cache when `data` is absent) moved back by −shift into this lane's sums. */
+  shiftFrame(a: { n: number; data?: Float32Array; shift: [number, number]; dose?: number; frameTotal?: number }): void {
+    const s = this.s;
+    let F: Half | undefined;
+    if (a.data) {
+      this.correct(a.data, a.frameTotal);
+      F = this.transform(a.data);
+    } else {
+      F = this.cached.get(a.n);
+      this.cached.delete(a.n);
+      if (!F) throw new Error(`lowdose.motion: frame ${a.n} is not in this lane's cache.`);
+    }
+    this.acc ??= new ShiftSum(s.rows, s.cols, s.invTwoNe);
+    this.acc.add(F, a.shift, a.dose);
+  }
+
+  /** This lane's shifted sums (undefined when it got no frame). */
+  takeShiftSum(): ShiftSumState | undefined {
+    const st = this.acc?.state();
+    this.acc = undefined;
+    return st;
+  }
+
+  /** Drift stage: the shared reference and the units' context. */
+  drift(d: DriftSetup): void {
+    const s = this.s;
+    const size = s.layout.rows * s.layout.cols;
+    this.R = { re: new Float64Array(d.reference, 0, size), im: new Float64Array(d.reference, 8 * size, size) };
+    const { reference: _r, ...ctx } = d;
+    this.unitCtx = { ...ctx, spec: this.spec, layout: s.layout };
+  }
+
+  private get ctx(): UnitContext {
+    if (!this.unitCtx) throw new Error('lowdose.motion: unit task before the drift setup.');
+    return this.unitCtx;
+  }
+
+  /** Rows [r0, r1) of the reference R at `positions` (flat [y0, x0, y1, x1, …]). */
+  reference(a: { positions: Float64Array; r0: number; r1: number }): void {
+    referenceRows(this.ctx, this.R as { re: Float64Array; im: Float64Array }, a.positions, a.r0, a.r1);
+  }
+
+  /** One unit of a refinement pass against the current reference. */
+  unit(a: { unit: UnitSpan; positions: Float64Array; coarse: boolean; radius: number; predictFine: boolean }): UnitMeasurement {
+    const ctx = this.ctx;
+    this.scratch ??= unitScratch(ctx.pInc.length, ctx.layout.cols);
+    const pass: PassInput = { R: this.R as { re: Float64Array; im: Float64Array }, positions: a.positions, coarse: a.coarse, radius: a.radius, predictFine: a.predictFine };
+    return measureUnit(ctx, this.scratch, pass, a.unit);
+  }
+
+  /** Chain stage: sums of groups [from, to). */
+  chainGroups(a: { chain: ChainBuffers; from: number; to: number }): void {
+    groupSums(this.ctx, a.chain, a.from, a.to);
+  }
+
+  /** Chain stage: rows [r0, r1) of the groups' total. */
+  chainTotal(a: { chain: ChainBuffers; r0: number; r1: number }): void {
+    groupTotal(this.ctx, a.chain, a.r0, a.r1);
+  }
+
+  /** Chain stage: step g − 1 → g. */
+  chainStep(a: { chain: ChainBuffers; g: number; maxShiftPx: number }): { d: [number, number]; atEdge: boolean; snr: number } {
+    this.chainS ??= chainScratch(this.ctx.pInc.length);
+    return chainStep(this.ctx, a.chain, a.g, a.maxShiftPx, this.chainS);
+  }
+
+  /** Drops this call's state. */
+  end(): void {
+    this.setupData = undefined;
+    this.spec = [];
+    this.defects = undefined;
+    this.cached.clear();
+    this.acc = undefined;
+    this.unitCtx = undefined;
+    this.R = undefined;
+    this.scratch = undefined;
+    this.chainS = undefined;
+  }
+}
+
+/** Names of the tasks a lane runs. */
+export type TaskName = 'setup' | 'setDefects' | 'spectrum' | 'shiftFrame' | 'takeShiftSum' | 'drift' | 'reference' | 'unit' | 'chainGroups' | 'chainTotal' | 'chainStep' | 'end';

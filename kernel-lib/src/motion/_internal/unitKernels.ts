@@ -1,0 +1,195 @@
+/**
+ * Fused sweeps of a refinement unit (unitMeasure.ts): each computes, element by element, exactly
+ * the numbers of the separate steps it replaces (same operations in the same order), with fewer
+ * passes over the ~10⁵-element cropped spectra (the unit stage is bound by memory traffic).
+ */
+import { HalfLayout } from '../../registration/_internal/halfSpectrumDft';
+import type { Spectrum } from './alignCore';
+
+export type Complex = { re: Float64Array; im: Float64Array };
+
+/**
+ * One frame of a unit: acc += S·factors (the frame brought to the reference frame) and
+ * pOthers −= |S|² (starting from `pInc` when given: the unit's first frame). With `others` (the
+ * unit's last frame) also Ru = R − acc and r2 = |Ru|² (the sum of the other frames and its power).
+ * One sweep.
+ */
+export function unitFrame(
+  acc: Complex,
+  pOthers: Float64Array,
+  pInc: Float64Array | undefined,
+  S: Spectrum,
+  f: { ey: Float64Array; ex: Float64Array },
+  rows: number,
+  cols: number,
+  others?: { R: Complex; Ru: Complex; r2: Float64Array }
+): void {
+  const { ey, ex } = f;
+  const first = pInc !== undefined;
+  const R = others?.R;
+  const Ru = others?.Ru;
+  const r2 = others?.r2;
+  for (let r = 0; r < rows; r++) {
+    const yr = ey[2 * r];
+    const yi = ey[2 * r + 1];
+    const o = r * cols;
+    for (let c = 0; c < cols; c++) {
+      const k = o + c;
+      const fr = yr * ex[2 * c] - yi * ex[2 * c + 1];
+      const fi = yr * ex[2 * c + 1] + yi * ex[2 * c];
+      const a = S.re[k];
+      const b = S.im[k];
+      const vr = a * fr - b * fi;
+      const vi = a * fi + b * fr;
+      let ur: number;
+      let ui: number;
+      if (first) {
+        ur = vr;
+        ui = vi;
+        pOthers[k] = (pInc as Float64Array)[k] - (a * a + b * b);
+      } else {
+        ur = acc.re[k] + vr;
+        ui = acc.im[k] + vi;
+        pOthers[k] -= a * a + b * b;
+      }
+      acc.re[k] = ur;
+      acc.im[k] = ui;
+      if (R) {
+        const xr = R.re[k] - ur;
+        const xi = R.im[k] - ui;
+        (Ru as Complex).re[k] = xr;
+        (Ru as Complex).im[k] = xi;
+        (r2 as Float64Array)[k] = xr * xr + xi * xi;
+      }
+    }
+  }
+}
+
+/** 3-neighbour row sums of row r of x (columns clamp at the half-spectrum's edges), into out. */
+function rowSums(x: Float64Array, r: number, cols: number, out: Float64Array): void {
+  const o = r * cols;
+  out[0] = x[o] + (cols > 1 ? x[o + 1] : 0);
+  for (let c = 1; c < cols - 1; c++) out[c] = x[o + c - 1] + x[o + c] + x[o + c + 1];
+  if (cols > 1) out[cols - 1] = x[o + cols - 2] + x[o + cols - 1];
+}
+
+/** Row buffers of {@link unitLastFrame}. */
+export interface FusedRing {
+  /** Row sums of |R_u|² and of the others' power: rolling rows (q mod 3), row 0 and the last row. */
+  a: Float64Array[];
+  b: Float64Array[];
+  /** One row of |R_u|². */
+  r2: Float64Array;
+}
+
+export function fusedRing(cols: number): FusedRing {
+  const z = (): Float64Array => new Float64Array(cols);
+  return { a: [z(), z(), z(), z(), z()], b: [z(), z(), z(), z(), z()], r2: z() };
+}
+
+/**
+ * {@link unitFrame} of a unit's last frame (with `others`) and its coherence weights in one sweep: row
+ * q of Ua, pOthers and |R − Ua|² (kept only as row sums), then the weights, the support and the
+ * cross power of row q − 1 (the box sums need rows q − 2 … q; rows wrap, so the last row goes
+ * first and row 0's sums are kept). R_u = R − Ua is written only on the support. The same numbers
+ * as unitFrame followed by spectralStats.coherenceWeightsOfPower (threshold 2), the extra weights
+ * and the sparse cross power. Needs rows ≥ 4.
+ */
+export function unitLastFrame(
+  Ua: Complex,
+  pOthers: Float64Array,
+  pInc: Float64Array | undefined,
+  S: Spectrum,
+  f: { ey: Float64Array; ex: Float64Array },
+  R: Complex,
+  Ru: Complex,
+  layout: HalfLayout,
+  mask: Uint8Array | undefined,
+  extra: Float64Array | undefined,
+  w: Float64Array,
+  index: Int32Array,
+  P: Complex,
+  ring: FusedRing
+): number {
+  const { rows, cols } = layout;
+  const { ey, ex } = f;
+  const first = pInc !== undefined;
+  const A = ring.a;
+  const B = ring.b;
+  const tmp = ring.r2;
+  // row q: Ua, pOthers (dense) and the row sums of |R − Ua|² and pOthers into slot s
+  const frameRow = (q: number, s: number): void => {
+    const yr = ey[2 * q];
+    const yi = ey[2 * q + 1];
+    const o = q * cols;
+    for (let c = 0; c < cols; c++) {
+      const k = o + c;
+      const fr = yr * ex[2 * c] - yi * ex[2 * c + 1];
+      const fi = yr * ex[2 * c + 1] + yi * ex[2 * c];
+      const a = S.re[k];
+      const b = S.im[k];
+      const vr = a * fr - b * fi;
+      const vi = a * fi + b * fr;
+      let ur: number;
+      let ui: number;
+      if (first) {
+        ur = vr;
+        ui = vi;
+        pOthers[k] = (pInc as Float64Array)[k] - (a * a + b * b);
+      } else {
+        ur = Ua.re[k] + vr;
+        ui = Ua.im[k] + vi;
+        pOthers[k] -= a * a + b * b;
+      }
+      Ua.re[k] = ur;
+      Ua.im[k] = ui;
+      const xr = R.re[k] - ur;
+      const xi = R.im[k] - ui;
+      tmp[c] = xr * xr + xi * xi;
+    }
+    rowSums(tmp, 0, cols, A[s]);
+    rowSums(pOthers, q, cols, B[s]);
+  };
+  let m = 0;
+  // weights of row p from the row sums of rows p − 1, p, p + 1 (slots u, s, d)
+  const weightsRow = (p: number, u: number, s: number, d: number): void => {
+    const ha = A[s];
+    const hau = A[u];
+    const had = A[d];
+    const hb = B[s];
+    const hbu = B[u];
+    const hbd = B[d];
+    const o = p * cols;
+    for (let c = 0; c < cols; c++) {
+      const k = o + c;
+      const a = ha[c] + hau[c] + had[c];
+      const b = hb[c] + hbu[c] + hbd[c];
+      let v = k === 0 || pOthers[k] === 0 || (mask && mask[k]) || !(a > 2 * b) ? 0 : 1 - b / a;
+      if (extra) v *= extra[k];
+      if (k === 0) v = 0;
+      w[k] = v;
+      if (v === 0) continue;
+      const xr = R.re[k] - Ua.re[k];
+      const xi = R.im[k] - Ua.im[k];
+      Ru.re[k] = xr;
+      Ru.im[k] = xi;
+      index[m] = k;
+      P.re[m] = (Ua.re[k] * xr + Ua.im[k] * xi) * v;
+      P.im[m] = (Ua.im[k] * xr - Ua.re[k] * xi) * v;
+      m++;
+    }
+  };
+  const LAST = 3;
+  const FIRST = 4;
+  frameRow(rows - 1, LAST);
+  for (let q = 0; q < rows - 1; q++) {
+    frameRow(q, q % 3);
+    if (q === 0) {
+      A[FIRST].set(A[0]);
+      B[FIRST].set(B[0]);
+    } else weightsRow(q - 1, q === 1 ? LAST : (q - 2) % 3, (q - 1) % 3, q % 3);
+  }
+  weightsRow(rows - 2, (rows - 3) % 3, (rows - 2) % 3, LAST);
+  weightsRow(rows - 1, (rows - 2) % 3, LAST, FIRST);
+  return m;
+}

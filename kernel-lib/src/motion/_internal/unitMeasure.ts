@@ -1,0 +1,235 @@
+/**
+ * One unit of a refinement pass of estimateDrift (science.md §1.7): the unit's frames brought to the
+ * reference frame (Ua), correlated with the sum of all *other* frames (R − Ua) under coherence
+ * weights from the others alone, peak by upsampled DFT (Guizar-Sicairos et al. 2008,
+ * doi:10.1364/OL.33.000156) and its first-order σ. Units of one pass are independent given the pass's
+ * fixed reference R and positions, so they run on any thread (motionTasks.ts) with identical results.
+ */
+import { HalfLayout, SparseHalfSpectrum } from '../../registration/_internal/halfSpectrumDft';
+import { Spectrum, correlationAt, unshiftFactors, zoomPeak, zoomPeakOf } from './alignCore';
+import { WeightScratch, coherenceWeights, coherenceWeightsOfPower, peakSigma, peakSnr, weightScratch } from './spectralStats';
+import { Complex, FusedRing, fusedRing, unitFrame, unitLastFrame } from './unitKernels';
+
+export type { Complex };
+
+
+/** What every unit of a drift estimation shares (read-only during a pass). */
+export interface UnitContext {
+  spec: Spectrum[];
+  layout: HalfLayout;
+  /** Incoherent sum of the frames' alignment powers Σ|S_n|². */
+  pInc: Float64Array;
+  /** Noise power of all frames together per element. */
+  noise: Float64Array;
+  spotMask: Uint8Array;
+  coarseExtra?: Float64Array;
+  weighting: 'coherence' | 'uniform';
+  coarseRadiusPx: number;
+  hMinPx: number;
+}
+
+/** A unit of consecutive frames. */
+export interface UnitSpan {
+  start: number;
+  count: number;
+}
+
+/** One pass's fixed inputs: reference R (sum of all frames at `positions`) and the search. */
+export interface PassInput {
+  R: Complex;
+  positions: ArrayLike<number>;
+  coarse: boolean;
+  radius: number;
+  predictFine: boolean;
+}
+
+/** Result of {@link measureUnit}. */
+export interface UnitMeasurement {
+  y: [number, number];
+  sigma: number;
+  weight: number;
+  /** The peak lay on the fine window's edge (counted as an edge hit). */
+  edge: boolean;
+  /** predictFine: the unit's σ and SNR under the fine weights. */
+  fineSigma?: number;
+  fineSnr?: number;
+}
+
+/** Buffers of one thread's unit measurements (allocated once per drift estimation). */
+export interface UnitScratch {
+  Ua: Complex;
+  Ru: Complex;
+  /** Flat indices where the weights are non-zero (ascending) and the cross power there. */
+  index: Int32Array;
+  P: Complex;
+  P2: Complex;
+  pOthers: Float64Array;
+  w: WeightScratch;
+  f: WeightScratch;
+  ring: FusedRing;
+}
+
+export function unitScratch(size: number, cols: number): UnitScratch {
+  const z = (): Complex => ({ re: new Float64Array(size), im: new Float64Array(size) });
+  return { Ua: z(), Ru: z(), index: new Int32Array(size), P: z(), P2: z(), pOthers: new Float64Array(size), w: weightScratch(size), f: weightScratch(size), ring: fusedRing(cols) };
+}
+
+/** P = U·conj(R)·W (into `out` when given). */
+export function crossPower(U: Complex, R: Complex, W: Float64Array, out?: Complex): Complex {
+  const n = U.re.length;
+  const re = out ? out.re : new Float64Array(n);
+  const im = out ? out.im : new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const w = W[k];
+    if (w === 0) {
+      re[k] = 0;
+      im[k] = 0;
+      continue;
+    }
+    re[k] = (U.re[k] * R.re[k] + U.im[k] * R.im[k]) * w;
+    im[k] = (U.im[k] * R.re[k] - U.re[k] * R.im[k]) * w;
+  }
+  return { re, im };
+}
+
+/**
+ * The cross power P = U·conj(R)·W on the support of W only: its flat indices into `index` (ascending),
+ * the values into out.re/out.im[0 … count−1] (the same numbers as {@link crossPower}); returns count.
+ */
+function sparseCrossPower(U: Complex, R: Complex, W: Float64Array, index: Int32Array, out: Complex): number {
+  let m = 0;
+  for (let k = 0; k < W.length; k++) {
+    const w = W[k];
+    if (w === 0) continue;
+    index[m] = k;
+    out.re[m] = (U.re[k] * R.re[k] + U.im[k] * R.im[k]) * w;
+    out.im[m] = (U.im[k] * R.re[k] - U.re[k] * R.im[k]) * w;
+    m++;
+  }
+  return m;
+}
+
+/** Weights of a correlation against R into a scratch (its `w`: valid until the scratch's next use). */
+export function weightsFor(ctx: UnitContext, R: Complex, coarse: boolean, pInc: Float64Array, scratch: WeightScratch): Float64Array {
+  const size = pInc.length;
+  const w = ctx.weighting === 'coherence' ? coherenceWeights(R, pInc, ctx.layout, coarse ? ctx.spotMask : undefined, 2, scratch) : scratch.w.fill(1);
+  if (ctx.weighting !== 'coherence' && coarse) for (let k = 0; k < size; k++) if (ctx.spotMask[k]) w[k] = 0;
+  if (coarse && ctx.coarseExtra) for (let k = 0; k < size; k++) w[k] *= ctx.coarseExtra[k];
+  w[0] = 0;
+  return w;
+}
+
+/**
+ * R = Σ_n S_n·unshift(positions_n) over rows [r0, r1) (R's other rows untouched), in blocks of
+ * rows that stay in cache while every frame is added (frames in order: the same sums).
+ */
+export function referenceRows(ctx: UnitContext, R: Complex, positions: ArrayLike<number>, r0: number, r1: number): void {
+  const { layout, spec } = ctx;
+  const { cols } = layout;
+  R.re.fill(0, r0 * cols, r1 * cols);
+  R.im.fill(0, r0 * cols, r1 * cols);
+  const factors = spec.map((_, n) => unshiftFactors(layout, [positions[2 * n], positions[2 * n + 1]]));
+  const BLOCK = Math.max(1, Math.floor(4096 / cols));
+  for (let b0 = r0; b0 < r1; b0 += BLOCK) {
+    const b1 = Math.min(r1, b0 + BLOCK);
+    for (let n = 0; n < spec.length; n++) addRows(R, spec[n], factors[n], b0, b1, cols);
+  }
+}
+
+/** R += S·(ey ⊗ ex) over rows [r0, r1). */
+function addRows(R: Complex, S: Spectrum, f: { ey: Float64Array; ex: Float64Array }, r0: number, r1: number, cols: number): void {
+  const { ey, ex } = f;
+  for (let r = r0; r < r1; r++) {
+    const yr = ey[2 * r];
+    const yi = ey[2 * r + 1];
+    const o = r * cols;
+    for (let c = 0; c < cols; c++) {
+      const fr = yr * ex[2 * c] - yi * ex[2 * c + 1];
+      const fi = yr * ex[2 * c + 1] + yi * ex[2 * c];
+      const x = S.re[o + c];
+      const y = S.im[o + c];
+      R.re[o + c] += x * fr - y * fi;
+      R.im[o + c] += x * fi + y * fr;
+    }
+  }
+}
+
+/**
+ * Measures unit `u` against the others in the pass's reference: its content position (px) as the
+ * mean of its frames' positions plus the correlation peak's offset, with σ and a weight (0.01 when
+ * the peak lay on the window's edge).
+ */
+export function measureUnit(ctx: UnitContext, s: UnitScratch, pass: PassInput, u: UnitSpan): UnitMeasurement {
+  const { layout, spec } = ctx;
+  const { rows, cols } = layout;
+  const { R, positions, coarse, radius } = pass;
+  const N = spec.length;
+  const { Ua, Ru, pOthers } = s;
+  const center: [number, number] = [0, 0];
+  for (let n = u.start; n < u.start + u.count; n++) {
+    center[0] += positions[2 * n] / u.count;
+    center[1] += positions[2 * n + 1] / u.count;
+  }
+  // Ua: the unit's frames brought to the reference frame; R_u = R − Ua (the sum of the others);
+  // the correlation of Ua with R_u peaks at the unit's offset from its current position (≈ 0).
+  // weights from the others only (R_u and their incoherent power): weights that saw the unit's
+  // own noise would favour its current position and freeze errors in place
+  // coherence weights are mostly 0 (~7 % non-zero at 2048²): the cross power, the prepared
+  // spectrum of the peak search and σ only visit the weights' support; the last frame's sweep also
+  // makes the weights and the support (unitKernels.unitLastFrame), R_u only on the support
+  const last = u.start + u.count - 1;
+  const fused = ctx.weighting === 'coherence' && rows >= 4;
+  const mask = coarse ? ctx.spotMask : undefined;
+  const extra = coarse ? ctx.coarseExtra : undefined;
+  let m = 0;
+  for (let n = u.start; n <= last; n++) {
+    const f = unshiftFactors(layout, [positions[2 * n], positions[2 * n + 1]]);
+    const pInc = n === u.start ? ctx.pInc : undefined;
+    if (n < last) unitFrame(Ua, pOthers, pInc, spec[n], f, rows, cols);
+    else if (fused) m = unitLastFrame(Ua, pOthers, pInc, spec[n], f, R, Ru, layout, mask, extra, s.w.w, s.index, s.P, s.ring);
+    else unitFrame(Ua, pOthers, pInc, spec[n], f, rows, cols, { R, Ru, r2: s.w.r2 });
+  }
+  let W = s.w.w;
+  if (!fused) {
+    if (ctx.weighting === 'coherence') {
+      coherenceWeightsOfPower(s.w.r2, pOthers, layout, mask, 2, s.w);
+      if (extra) for (let k = 0; k < W.length; k++) W[k] *= extra[k];
+      W[0] = 0;
+    } else W = weightsFor(ctx, Ru, coarse, pOthers, s.w);
+    m = sparseCrossPower(Ua, Ru, W, s.index, s.P);
+  }
+  // the rare uses of R_u off the support complete it first
+  const othersEverywhere = (): void => {
+    if (fused) for (let k = 0; k < Ru.re.length; k++) {
+      Ru.re[k] = R.re[k] - Ua.re[k];
+      Ru.im[k] = R.im[k] - Ua.im[k];
+    }
+  };
+  const support = { index: s.index, count: m };
+  const P = SparseHalfSpectrum.fromSupport(s.index, m, s.P.re, s.P.im, layout);
+  let p = zoomPeakOf(P, [0, 0], radius, ctx.hMinPx);
+  if (p.atEdge && !coarse) {
+    // the trajectory missed this unit (a jump inside a coarse group): look again in the wide
+    // window with the lattice-free weights, then refine there with every frequency
+    othersEverywhere();
+    const Pc = crossPower(Ua, Ru, weightsFor(ctx, Ru, true, pOthers, s.f), s.P2);
+    const wide = zoomPeak(Pc.re, Pc.im, layout, [0, 0], ctx.coarseRadiusPx, ctx.hMinPx * 4);
+    if (!wide.atEdge) {
+      const again = zoomPeakOf(P, wide.position, radius, ctx.hMinPx);
+      if (!again.atEdge) p = again;
+    }
+  }
+  const offset = p.position;
+  const fu = u.count / N;
+  const sig = peakSigma(Ua, Ru, W, ctx.noise, fu, 1 - fu, layout, offset, support);
+  const out: UnitMeasurement = { y: [center[0] + offset[0], center[1] + offset[1]], sigma: Math.max(sig[0], sig[1], 0.01), weight: p.atEdge ? 0.01 : 1, edge: p.atEdge && !coarse };
+  if (pass.predictFine) {
+    if (!(p.atEdge && !coarse)) othersEverywhere();
+    const Wf = weightsFor(ctx, Ru, false, pOthers, s.f);
+    out.fineSigma = Math.max(...peakSigma(Ua, Ru, Wf, ctx.noise, fu, 1 - fu, layout, offset));
+    const Pf = crossPower(Ua, Ru, Wf, s.P2);
+    const at = correlationAt(Pf.re, Pf.im, layout, [offset[0]], [offset[1]])[0];
+    out.fineSnr = peakSnr(at, Ua, Ru, Wf, ctx.noise, fu, 1 - fu, layout);
+  }
+  return out;
+}
