@@ -10,11 +10,14 @@ import { Dataset, NdArray, makeDataset } from '../types/dataset';
 import { Spectrum, cropFor, k2Of } from './_internal/alignCore';
 import { latticeSpotMask, subLatticeLimit } from './_internal/spectralStats';
 import { DefectPixel, defectMask, detectHotPixels, gainArray, maskIndex, neighbourMedians } from './_internal/defects';
+import { driftWarnings } from './_internal/driftWarnings';
 import { estimateDrift } from './_internal/estimateDrift';
+import { latticeBasis } from './_internal/firstFrame';
 import { checkAbort, frameSource, yieldToEventLoop } from './_internal/frameSource';
 import { coreCount, endLanes, framePass, lanes } from './_internal/motionPool';
 import { accumulateFrame, spectraOf } from './_internal/motionTasks';
 import { ProgressOption, reporter } from './_internal/progress';
+import { destrainOnLanes, strainAwareSpectra } from './_internal/strainStage';
 import { CriticalDoseModel, ShiftSum, ShiftSumState, halfInvTwoNe } from './_internal/shiftSum';
 import { exposureDoses } from './doseWeightedSum';
 
@@ -335,7 +338,12 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
     const kSub = subLatticeLimit(power, spotMask, layout);
     const extra = bExtra > 0 || Number.isFinite(kSub);
     const coarseExtra = extra ? k2.map(v => (v < kSub * kSub ? Math.exp(-0.5 * bPx(bExtra) * v) : 0)) : undefined;
+    // a lattice that deforms with dose (expansion): the fine stage compares de-strained lattice frequencies
+    const resample = destrainOnLanes(lanesOf, () => src.frames(chunkSize, take), cacheFrom, frameTotals, done => tick('de-straining the lattice', done, N));
+    const strain = Number.isFinite(kSub) ? strainAwareSpectra({ spec: spectra, power, layout, spotMask, rows, cols, resample }) : {};
     const drift = await estimateDrift(spectra, layout, {
+      fineSpectra: strain.spectra,
+      latticeBasis: Number.isFinite(kSub) ? latticeBasis(power, spotMask, layout) : undefined,
       group: Math.min(group, N),
       fineGroup: fineGroup === 'auto' ? 'auto' : Math.min(fineGroup, N),
       pInc: power,
@@ -357,21 +365,7 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
     const origin = drift.positions[0];
     const rel = (y: [number, number]): [number, number] => [y[0] - origin[0], y[1] - origin[1]];
     const shiftsPx = drift.positions.map(rel);
-    if (drift.badSteps > 0) {
-      warnings.push(`${drift.badSteps} of ${drift.groupUnits.length - 1} group-to-group steps had no clear correlation peak within ±${maxShiftPx} px and took the median step; raise groupFrames or maxShiftPx if the drift is faster.`);
-    }
-    if (drift.edgeHits > 0) {
-      warnings.push(`${drift.edgeHits} fine-stage measurement(s) peaked at the edge of the ±${searchRadiusPx} px search window (lattice aliasing or a jump the coarse stage missed); they were down-weighted. Check the trajectory or raise searchRadiusPx.`);
-    }
-    // frame 0 measured alone: its lattice-free σ against the lattice period (the fine stage keeps it on
-    // the nearest lattice peak; P(wrong peak) ≈ 2Φ(−period/(2σ)) > 1 % when σ > period/5)
-    const periodPx = Number.isFinite(kSub) ? 0.8 / kSub : Infinity;
-    const s0 = drift.firstFrameSigmaPx;
-    if (s0 !== undefined && Number.isFinite(periodPx) && !(s0 <= periodPx / 5)) {
-      warnings.push(
-        `Frame 0 (measured on its own, as a jump after it is common) is located without the lattice only to ${Number.isFinite(s0) ? `σ ≈ ${s0.toFixed(1)}` : `σ > ${Math.max(2 * searchRadiusPx, 10)}`} px, not ≪ the lattice period (≈ ${periodPx.toFixed(1)} px): its offset to the other frames, and so every shift (they are relative to frame 0), may be off by a lattice translation. Shifts relative to frame 1 are not affected; more texture outside the crystal, a larger field or more dose per frame resolves it.`
-      );
-    }
+    warnings.push(...driftWarnings(drift, maxShiftPx, searchRadiusPx, Number.isFinite(kSub) ? 0.8 / kSub : Infinity));
     const residualsPx: Array<[number, number]> = new Array(N);
     drift.fineUnits.forEach((unit, i) => {
       for (let n = unit.start; n < unit.start + unit.count; n++) residualsPx[n] = drift.fit.residuals[i];

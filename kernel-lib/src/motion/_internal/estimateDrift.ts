@@ -10,7 +10,10 @@
  *  3. fine refinement: units halved from G frames down to g (the fewest whose predicted peak σ is
  *     ≤ 0.5 px; single frames when the dose allows), then iterated at g, against the sum minus
  *     themselves with every frequency, searched only ±searchRadius around the current trajectory
- *     (lattice-aliasing guard: below half a lattice period).
+ *     (lattice-aliasing guard: below half a lattice period); with a lattice that deforms with dose,
+ *     its frequencies de-strained before the last coarse and every fine pass (fineSpectra, destrain.ts);
+ *  4. frame 0's lattice translation, chosen among candidates by its correlation with the others
+ *     (firstFrame.ts), then one more fine pass when it moved.
  * Each correlation is weighted by the data's own coherence (alignCore.coherenceWeights); each peak
  * gets a first-order σ (alignCore.peakSigma); after each pass a robust smooth trajectory is fitted
  * (trajectory.ts) and the reference rebuilt.
@@ -18,6 +21,7 @@
 import { HalfLayout } from '../../registration/_internal/halfSpectrumDft';
 import { Spectrum } from './alignCore';
 import { ChainBuffers, chainBufferLength } from './chainStep';
+import { chooseFirstFrameTranslation } from './firstFrame';
 import { Lane } from './motionPool';
 import { TrajectoryFit, TrajectoryUnit, fitTrajectory, interpolateUnits } from './trajectory';
 import { UnitMeasurement } from './unitMeasure';
@@ -51,6 +55,14 @@ export interface DriftOptions {
    * each pass's reference is summed row-block-wise and its units measured on them (unitMeasure.ts).
    */
   lanes: Lane[];
+  /** Real-space lattice basis (px; firstFrame.latticeBasis): frame 0's lattice translation is then chosen by scoring candidates. */
+  latticeBasis?: [[number, number], [number, number]];
+  /**
+   * Strain-aware fine stage (strainStage.ts): called before the last coarse pass and every fine pass
+   * with the current positions; it replaces the lattice frequencies of the spectra the lanes share by
+   * de-strained ones and returns their Σ|S|², which replaces `pInc` (shared with the lanes) from then on.
+   */
+  fineSpectra?(positions: Array<[number, number]>): Promise<Float64Array>;
   /** Test hook: start the refinements from these positions instead of the chain. */
   initialPositions?: Array<[number, number]>;
   /** Test hook: called after every pass with its units and the fitted positions. */
@@ -78,6 +90,11 @@ export interface DriftEstimate {
    * to it, so a σ near a lattice period leaves frame 0 ambiguous by a lattice translation.
    */
   firstFrameSigmaPx?: number;
+  /**
+   * Frame 0's lattice translation, chosen by scoring candidates (firstFrame.ts): the best one's margin
+   * over the runner-up in σ of the score difference (undefined: not scored — no lattice basis).
+   */
+  firstFrameMarginSigma?: number;
 }
 
 const TARGET_SIGMA_PX = 0.5;
@@ -115,7 +132,10 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
   // the lanes get the drift context first (the chain runs on them too)
   const refBuf = new SharedArrayBuffer(16 * size);
   const { lanes } = o;
-  await Promise.all(lanes.map(l => l.call('drift', { pInc: o.pInc, noise: o.noise, spotMask: o.spotMask, coarseExtra: o.coarseExtra, weighting: o.weighting, coarseRadiusPx: o.coarseRadiusPx, hMinPx: o.hMinPx, reference: refBuf })));
+  // Σ|S|² in shared memory: the strain-aware stage replaces it between passes
+  const pInc = new Float64Array(new SharedArrayBuffer(8 * size));
+  pInc.set(o.pInc);
+  await Promise.all(lanes.map(l => l.call('drift', { pInc, noise: o.noise, spotMask: o.spotMask, coarseExtra: o.coarseExtra, weighting: o.weighting, coarseRadiusPx: o.coarseRadiusPx, hMinPx: o.hMinPx, reference: refBuf })));
   /** Splits [0, n) into one block per lane and runs `task` on each. */
   const blocks = (n: number, task: (l: Lane, from: number, to: number) => Promise<unknown>): Promise<unknown> => {
     const per = Math.ceil(n / lanes.length);
@@ -207,9 +227,15 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
     while (free < list.length - 1 && list[free].count === 1 && free < FREE_STEPS) free++;
     return fitTrajectory(N, finite ? list : list.map(u => ({ ...u, sigma: undefined })), o.lambda, free);
   };
+  // a deforming lattice: its frequencies de-strained about the current positions before each fine
+  // pass and before the last coarse one (whose fine-σ predictions choose the fine unit size)
+  const destrain = async (): Promise<void> => {
+    if (o.fineSpectra) pInc.set(await o.fineSpectra(positions));
+  };
   let fit: TrajectoryFit | undefined;
   for (let it = 0; it < o.coarseIterations && N > 1; it++) {
     const last = it === o.coarseIterations - 1;
+    if (last) await destrain();
     groupUnits = await refine(groups, true, o.coarseRadiusPx, `coarse refinement ${it + 1}/${o.coarseIterations}`, last);
     fit = fitOf(groupUnits);
     positions = fit.x;
@@ -247,12 +273,29 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
   for (let it = 0; it < o.fineIterations; it++) sizes.push(fineGroup);
   let fineUnits: TrajectoryUnit[] = groupUnits;
   for (let it = 0; it < sizes.length && N > 1; it++) {
+    await destrain();
     edgeHits = 0;
     fineUnits = await refine(units(N, sizes[it], FIRST_ALONE), false, o.searchRadiusPx, `fine refinement ${it + 1}/${sizes.length} (${sizes[it]} frame${sizes[it] > 1 ? 's' : ''} per unit)`);
     fit = fitOf(fineUnits);
     positions = fit.x;
     o.onPass?.(`fine ${it} (${sizes[it]})`, fineUnits, positions);
   }
+  // frame 0's lattice translation: the fine stage kept it on the lattice peak nearest to its
+  // lattice-free measurement; score every nearby translation against the others (all frequencies)
+  let firstFrameMarginSigma: number | undefined;
+  if (o.latticeBasis && N > 2 && sizes.length > 0) {
+    const choice = chooseFirstFrameTranslation(spec, layout, positions, pInc, o.noise, o.latticeBasis, o.hMinPx);
+    firstFrameMarginSigma = choice.marginSigma;
+    if (choice.translation[0] !== 0 || choice.translation[1] !== 0) {
+      positions[0] = [positions[0][0] + choice.correctionPx[0], positions[0][1] + choice.correctionPx[1]];
+      await destrain();
+      edgeHits = 0;
+      fineUnits = await refine(units(N, fineGroup, FIRST_ALONE), false, o.searchRadiusPx, 'fine refinement (frame 0 moved by a lattice translation)');
+      fit = fitOf(fineUnits);
+      positions = fit.x;
+      o.onPass?.('fine (frame 0 translated)', fineUnits, positions);
+    }
+  }
   fit ??= fitOf(fineUnits);
-  return { positions, group: G, groupUnits, fineUnits, fineGroup, fit, edgeHits, badSteps, firstFrameSigmaPx };
+  return { positions, group: G, groupUnits, fineUnits, fineGroup, fit, edgeHits, badSteps, firstFrameSigmaPx, firstFrameMarginSigma };
 }

@@ -6,10 +6,11 @@
  * scratch. Every result is computed by the same floating-point operations on any lane.
  */
 import ndarray from 'ndarray';
-import { rfft2 } from '../../fft';
+import { irfft2, rfft2 } from '../../fft';
 import { HalfLayout } from '../../registration/_internal/halfSpectrumDft';
 import { Spectrum, alignmentSpectrum } from './alignCore';
 import { neighbourMedians } from './defects';
+import { Mat2, destrainFrame } from './destrain';
 import { ShiftSum, ShiftSumState } from './shiftSum';
 import { ChainBuffers, ChainScratch, chainScratch, chainStep, groupSums, groupTotal } from './chainStep';
 import { PassInput, UnitContext, UnitMeasurement, UnitScratch, UnitSpan, measureUnit, referenceRows, unitScratch } from './unitMeasure';
@@ -206,6 +207,34 @@ export class MotionTasks {
     this.acc.add(F, a.shift, a.dose);
   }
 
+  /**
+   * Strain-aware fine stage (strainStage.ts): frame n — its cached full spectrum (kept for the sum
+   * pass), or `data` corrected and transformed — back to real space (so a cached and a re-read frame
+   * give the same numbers), resampled onto the reference strain about `centre`
+   * (destrain.destrainFrame); its alignment spectrum replaces frame n's in the shared spectra at the
+   * flat indices `where`.
+   */
+  destrain(a: { n: number; data?: Float32Array; frameTotal?: number; F: Mat2; centre: [number, number]; where: Int32Array }): void {
+    const s = this.s;
+    let F: Half | undefined;
+    if (a.data) {
+      this.correct(a.data, a.frameTotal);
+      F = this.transform(a.data);
+    } else {
+      F = this.cached.get(a.n);
+      if (!F) throw new Error(`lowdose.motion: frame ${a.n} is not in this lane's cache.`);
+    }
+    const shape: [number, number] = [s.rows, (s.cols >> 1) + 1];
+    const frame = irfft2({ re: ndarray(F.re as Float64Array, shape), im: ndarray(F.im as Float64Array, shape) }, { shape: [s.rows, s.cols], ...(s.fftWorkers === undefined ? {} : { workers: s.fftWorkers }) }).data as ArrayLike<number>;
+    const f = destrainFrame(frame, s.rows, s.cols, a.F, a.centre);
+    const D = alignmentSpectrum(f, this.transform(f), s.layout, s.filter, s.periodicSmooth);
+    const S = this.spec[a.n];
+    for (const k of a.where) {
+      S.re[k] = D.re[k];
+      S.im[k] = D.im[k];
+    }
+  }
+
   /** This lane's shifted sums (undefined when it got no frame). */
   takeShiftSum(): ShiftSumState | undefined {
     const st = this.acc?.state();
@@ -271,4 +300,4 @@ export class MotionTasks {
 }
 
 /** Names of the tasks a lane runs. */
-export type TaskName = 'setup' | 'setDefects' | 'spectrum' | 'shiftFrame' | 'takeShiftSum' | 'drift' | 'reference' | 'unit' | 'chainGroups' | 'chainTotal' | 'chainStep' | 'end';
+export type TaskName = 'setup' | 'setDefects' | 'spectrum' | 'shiftFrame' | 'destrain' | 'takeShiftSum' | 'drift' | 'reference' | 'unit' | 'chainGroups' | 'chainTotal' | 'chainStep' | 'end';

@@ -1,0 +1,310 @@
+/**
+ * Strain-aware matching of the fine stage for lattices that deform with dose (issue #5; science.md
+ * Part 2: F(D) = R(θ)·diag(1 + ε(D), 1)·R(θ)ᵀ, g(D) = F(D)^(−T)·g₀, about the crystal centre).
+ *
+ * A lattice that expands about its crystal's centre c keeps its phase at c only: frames of different
+ * strain agree there and drift apart by ε·|r − c|/d periods towards the crystal's edge (notebook 02:
+ * ≈ 2 periods over the series), so a frame's lattice frequencies do not match the sum of the others
+ * and the fine stage walks off along the expansion. Here every frame is de-strained to one reference
+ * strain before its lattice frequencies are compared:
+ *  1. each strong Bragg spot is tracked frame by frame on |S_n|² (the incoherent power needs no
+ *     alignment; log-parabola vertex of the 3 × 3 core), and a straight line in the frame index is
+ *     fitted to each spot's position (weighted least squares) — the strain varies smoothly with dose;
+ *  2. M_n, the 2 × 2 map g_ref → g_n, follows from the spots by least squares, and the real-space
+ *     map F_n = M_n^(−T);
+ *  3. the crystal centre (in the aligned reference frame) is the centroid of the lattice's local
+ *     power, |IDFT of the aligned sum at the spot frequencies|², over a box symmetric about it;
+ *  4. frame n is resampled (Keys bicubic) at c_n + F_n·(r − c_n), c_n = centre + position_n, and its
+ *     alignment spectrum replaces the original one on the (dilated) spot mask only: texture and the
+ *     other non-lattice content keep the original, undistorted frame.
+ * The de-strained lattice sits at p + F_n⁻¹(s − p) for a frame at true position s resampled about its
+ * current estimate p: an error of ε·(s − p), which the next pass (resampled again) reduces by ε again.
+ * This file holds the numerics; strainStage.ts drives them (frames resampled on the lanes of
+ * motionPool.ts, spectra replaced in the shared buffer). Keys, IEEE Trans. ASSP 29, 1153 (1981), doi:10.1109/TASSP.1981.1163711.
+ */
+import ndarray from 'ndarray';
+import { irfft2 } from '../../fft';
+import { HalfLayout } from '../../registration/_internal/halfSpectrumDft';
+import { Spectrum } from './alignCore';
+
+export type Mat2 = [[number, number], [number, number]];
+
+export interface StrainTrack {
+  /** Real-space map of each frame onto the reference strain: F_n = M_n^(−T) (rows/cols act on [y, x]). */
+  deformations: Mat2[];
+  /** Tracked spots: reference frequency [fy, fx] (cycles/px) and fitted change per frame. */
+  spots: Array<{ ref: [number, number]; perFrame: [number, number] }>;
+  /** Largest lattice phase change between frames over `radiusPx` from the centre, cycles. */
+  maxPhaseCycles: number;
+}
+
+/** Strongest spots tracked (one of each ±g pair). */
+const MAX_SPOTS = 4;
+/** Half-size of a spot's search window (bins) around its summed maximum. */
+const WINDOW = 6;
+
+function inv2(m: Mat2): Mat2 {
+  const d = m[0][0] * m[1][1] - m[0][1] * m[1][0];
+  return [
+    [m[1][1] / d, -m[0][1] / d],
+    [-m[1][0] / d, m[0][0] / d]
+  ];
+}
+
+/** log-parabola vertex offset (−0.5…0.5) through three positive values. */
+function logVertex(a: number, b: number, c: number): number {
+  if (!(a > 0 && b > 0 && c > 0)) return 0;
+  const la = Math.log(a);
+  const lb = Math.log(b);
+  const lc = Math.log(c);
+  const den = la - 2 * lb + lc;
+  return den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (la - lc)) / den)) : 0;
+}
+
+/**
+ * Tracks the strong Bragg spots of `mask` over the frames and fits a deformation per frame; undefined
+ * without two non-collinear strong spots or when the fitted deformation moves the lattice phase by
+ * less than `minPhaseCycles` within `radiusPx` of the centre over the series.
+ */
+export function trackStrain(spec: Spectrum[], layout: HalfLayout, power: Float64Array, mask: Uint8Array, radiusPx: number, minPhaseCycles = 0.1): StrainTrack | undefined {
+  const { rows, cols, ny, nx, rowFreq, colFreq } = layout;
+  const N = spec.length;
+  if (N < 3) return undefined;
+  const idx = (fr: number, fc: number): number => {
+    if (fc < 0) {
+      fr = -fr;
+      fc = -fc;
+    }
+    if (fc >= cols || Math.abs(fr) >= rows / 2) return -1;
+    return (fr >= 0 ? fr : rows + fr) * cols + fc;
+  };
+  // strong spot maxima (one per ±g pair: columns > 0, or column 0 with a positive row)
+  let top = 0;
+  for (let k = 1; k < mask.length; k++) if (mask[k] && power[k] > top) top = power[k];
+  if (!(top > 0)) return undefined;
+  const found: Array<{ fr: number; fc: number; v: number }> = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const k = r * cols + c;
+      const fr = rowFreq[r];
+      const fc = colFreq[c];
+      if (!mask[k] || !(power[k] >= 0.2 * top) || (fc === 0 && fr <= 0)) continue;
+      let isMax = true;
+      for (let dr = -1; dr <= 1 && isMax; dr++) for (let dc = -1; dc <= 1; dc++) if ((dr || dc) && idx(fr + dr, fc + dc) >= 0 && power[idx(fr + dr, fc + dc)] > power[k]) isMax = false;
+      if (isMax) found.push({ fr, fc, v: power[k] });
+    }
+  }
+  found.sort((a, b) => b.v - a.v);
+  const chosen = found.slice(0, MAX_SPOTS);
+  if (chosen.length < 2) return undefined;
+  // per frame: the spot's peak inside the window (mask elements) and its log-parabola vertex
+  const t = Array.from({ length: N }, (_, n) => n - (N - 1) / 2);
+  const tracks: Array<{ ref: [number, number]; perFrame: [number, number] }> = [];
+  for (const s of chosen) {
+    const pos: Array<[number, number]> = [];
+    const wts: number[] = [];
+    for (let n = 0; n < N; n++) {
+      const S = spec[n];
+      const p = (fr: number, fc: number): number => {
+        const k = idx(fr, fc);
+        return k < 0 ? 0 : S.re[k] * S.re[k] + S.im[k] * S.im[k];
+      };
+      let best = -1;
+      let br = 0;
+      let bc = 0;
+      for (let dr = -WINDOW; dr <= WINDOW; dr++) {
+        for (let dc = -WINDOW; dc <= WINDOW; dc++) {
+          const k = idx(s.fr + dr, s.fc + dc);
+          if (k < 0 || !mask[k]) continue;
+          const v = p(s.fr + dr, s.fc + dc);
+          if (v > best) {
+            best = v;
+            br = s.fr + dr;
+            bc = s.fc + dc;
+          }
+        }
+      }
+      const oy = logVertex(p(br - 1, bc), best, p(br + 1, bc));
+      const ox = logVertex(p(br, bc - 1), best, p(br, bc + 1));
+      pos.push([(br + oy) / ny, (bc + ox) / nx]);
+      wts.push(Math.max(best, 0));
+    }
+    // weighted straight line per axis, one pass of 3σ outlier rejection
+    const fitLine = (vals: number[], w: number[]): [number, number] => {
+      let sw = 0;
+      let st = 0;
+      let sv = 0;
+      let stt = 0;
+      let stv = 0;
+      for (let n = 0; n < N; n++) {
+        sw += w[n];
+        st += w[n] * t[n];
+        sv += w[n] * vals[n];
+        stt += w[n] * t[n] * t[n];
+        stv += w[n] * t[n] * vals[n];
+      }
+      const den = sw * stt - st * st;
+      const b = den > 0 ? (sw * stv - st * sv) / den : 0;
+      return [(sv - b * st) / sw, b];
+    };
+    const line: Array<[number, number]> = [0, 1].map(a => {
+      const v = pos.map(q => q[a]);
+      let ab = fitLine(v, wts);
+      const res = v.map((x, n) => x - ab[0] - ab[1] * t[n]);
+      const sorted = res.map(Math.abs).sort((x, y) => x - y);
+      const mad = 1.4826 * sorted[sorted.length >> 1];
+      if (mad > 0) ab = fitLine(v, wts.map((w, n) => (Math.abs(res[n]) <= 3 * mad ? w : 0)));
+      return ab;
+    });
+    tracks.push({ ref: [line[0][0], line[1][0]], perFrame: [line[0][1], line[1][1]] });
+  }
+  // M_n by least squares over the spots: g_i(n) = M_n·g_i(ref) with g_i(n) = ref_i + t_n·d_i, so
+  // M_n = I + t_n·D, D = (Σ d_i ref_iᵀ)(Σ ref_i ref_iᵀ)⁻¹
+  const A: Mat2 = [
+    [0, 0],
+    [0, 0]
+  ];
+  const B: Mat2 = [
+    [0, 0],
+    [0, 0]
+  ];
+  for (const s of tracks) {
+    for (let a = 0; a < 2; a++) {
+      for (let b = 0; b < 2; b++) {
+        A[a][b] += s.ref[a] * s.ref[b];
+        B[a][b] += s.perFrame[a] * s.ref[b];
+      }
+    }
+  }
+  const det = A[0][0] * A[1][1] - A[0][1] * A[1][0];
+  const norm = A[0][0] + A[1][1];
+  if (!(Math.abs(det) > 1e-6 * norm * norm)) return undefined;
+  const Ai = inv2(A);
+  const D: Mat2 = [
+    [B[0][0] * Ai[0][0] + B[0][1] * Ai[1][0], B[0][0] * Ai[0][1] + B[0][1] * Ai[1][1]],
+    [B[1][0] * Ai[0][0] + B[1][1] * Ai[1][0], B[1][0] * Ai[0][1] + B[1][1] * Ai[1][1]]
+  ];
+  const deformations: Mat2[] = t.map(tn => {
+    const M: Mat2 = [
+      [1 + tn * D[0][0], tn * D[0][1]],
+      [tn * D[1][0], 1 + tn * D[1][1]]
+    ];
+    const Mi = inv2(M);
+    return [
+      [Mi[0][0], Mi[1][0]],
+      [Mi[0][1], Mi[1][1]]
+    ];
+  });
+  // phase change of the strongest spot over the series at radiusPx
+  const maxPhaseCycles = Math.max(...tracks.map(s => Math.hypot(s.perFrame[0], s.perFrame[1]) * (N - 1) * radiusPx));
+  if (!(maxPhaseCycles >= minPhaseCycles)) return undefined;
+  return { deformations, spots: tracks, maxPhaseCycles };
+}
+
+/**
+ * Centre of the lattice's extent (px, `[y, x]`, in the reference frame that `positions` align to): the
+ * local lattice power L = |IDFT(lattice)|² — `lattice` the aligned sum Σ_n S_n·unshift(p_n) on the
+ * spot mask, 0 elsewhere (strainStage.alignedLatticeSum) — is averaged over the part of the field that
+ * every frame covers and, inside it, over the largest box symmetric about the current estimate (so a
+ * crystal cut by the field's edge does not pull the centroid): c ← centroid, 8 times.
+ */
+export function latticeCentre(lattice: { re: Float64Array; im: Float64Array }, positions: Array<[number, number]>, layout: HalfLayout): [number, number] {
+  const { rows, cols, ny, nx } = layout;
+  const { re, im } = lattice;
+  const my = rows;
+  const mx = 2 * (cols - 1);
+  const img = irfft2({ re: ndarray(re, [my, cols]), im: ndarray(im, [my, cols]) }, { shape: [my, mx], workers: 1 }).data;
+  // frame n covers reference coordinates [−p_n, size − p_n) on each axis
+  const lo = [0, 1].map(a => Math.max(...positions.map(p => -p[a])));
+  const hi = [0, 1].map((a, i) => Math.min(...positions.map(p => (i === 0 ? ny : nx) - p[a])));
+  const sy = ny / my;
+  const sx = nx / mx;
+  // grid coordinates unwrapped into [lo, lo + size)
+  const yOf = Float64Array.from({ length: my }, (_, r) => lo[0] + ((((r * sy - lo[0]) % ny) + ny) % ny));
+  const xOf = Float64Array.from({ length: mx }, (_, c) => lo[1] + ((((c * sx - lo[1]) % nx) + nx) % nx));
+  let c: [number, number] = [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2];
+  for (let it = 0; it < 8; it++) {
+    const hy = Math.min(c[0] - lo[0], hi[0] - c[0]);
+    const hx = Math.min(c[1] - lo[1], hi[1] - c[1]);
+    let w = 0;
+    let wy = 0;
+    let wx = 0;
+    for (let r = 0; r < my; r++) {
+      const y = yOf[r];
+      if (Math.abs(y - c[0]) > hy) continue;
+      for (let q = 0; q < mx; q++) {
+        const x = xOf[q];
+        if (Math.abs(x - c[1]) > hx) continue;
+        const v = img[r * mx + q] ** 2;
+        w += v;
+        wy += v * y;
+        wx += v * x;
+      }
+    }
+    if (!(w > 0)) break;
+    c = [wy / w, wx / w];
+  }
+  return c;
+}
+
+function keys(t: number): [number, number, number, number] {
+  // Keys cubic convolution (a = −0.5) weights of the samples at −1, 0, 1, 2 for offset t ∈ [0, 1)
+  const t2 = t * t;
+  const t3 = t2 * t;
+  return [-0.5 * t3 + t2 - 0.5 * t, 1.5 * t3 - 2.5 * t2 + 1, -1.5 * t3 + 2 * t2 + 0.5 * t, 0.5 * t3 - 0.5 * t2];
+}
+
+/**
+ * The frame resampled onto the reference strain: out(r) = in(c + F·(r − c)) (Keys bicubic, samples
+ * outside the field clamped to its edge). `centre` is `[y, x]` px in the frame.
+ */
+export function destrainFrame(frame: ArrayLike<number>, rows: number, cols: number, F: Mat2, centre: [number, number]): Float32Array {
+  const out = new Float32Array(rows * cols);
+  const [cy, cx] = centre;
+  const wy = new Float64Array(4);
+  for (let r = 0; r < rows; r++) {
+    const dy = r - cy;
+    for (let c = 0; c < cols; c++) {
+      const dx = c - cx;
+      const y = cy + F[0][0] * dy + F[0][1] * dx;
+      const x = cx + F[1][0] * dy + F[1][1] * dx;
+      const iy = Math.floor(y);
+      const ix = Math.floor(x);
+      const ky = keys(y - iy);
+      const kx = keys(x - ix);
+      wy.set(ky);
+      let v = 0;
+      for (let j = 0; j < 4; j++) {
+        const yy = Math.min(rows - 1, Math.max(0, iy - 1 + j));
+        const o = yy * cols;
+        let h = 0;
+        for (let i = 0; i < 4; i++) {
+          const xx = Math.min(cols - 1, Math.max(0, ix - 1 + i));
+          h += kx[i] * frame[o + xx];
+        }
+        v += wy[j] * h;
+      }
+      out[r * cols + c] = v;
+    }
+  }
+  return out;
+}
+
+/** The spot mask grown by `by` elements (rows wrap; columns clipped). */
+export function dilateMask(mask: Uint8Array, layout: HalfLayout, by: number): Uint8Array {
+  const { rows, cols } = layout;
+  const out = new Uint8Array(mask.length);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      if (!mask[r * cols + c]) continue;
+      for (let dr = -by; dr <= by; dr++) {
+        const rr = (r + dr + rows) % rows;
+        for (let dc = -by; dc <= by; dc++) {
+          const cc = c + dc;
+          if (cc >= 0 && cc < cols) out[rr * cols + cc] = 1;
+        }
+      }
+    }
+  }
+  return out;
+}
