@@ -22,18 +22,22 @@ export function unitFrame(
   f: { ey: Float64Array; ex: Float64Array },
   rows: number,
   cols: number,
-  others?: { R: Complex; Ru: Complex; r2: Float64Array }
+  others?: { R: Complex; Ru: Complex; r2: Float64Array },
+  win?: SweepWindow
 ): void {
   const { ey, ex } = f;
   const first = pInc !== undefined;
   const R = others?.R;
   const Ru = others?.Ru;
   const r2 = others?.r2;
-  for (let r = 0; r < rows; r++) {
+  const nr = win ? win.rows.length : rows;
+  const cw = win ? win.cw : cols;
+  for (let i = 0; i < nr; i++) {
+    const r = win ? win.rows[i] : i;
     const yr = ey[2 * r];
     const yi = ey[2 * r + 1];
     const o = r * cols;
-    for (let c = 0; c < cols; c++) {
+    for (let c = 0; c < cw; c++) {
       const k = o + c;
       const fr = yr * ex[2 * c] - yi * ex[2 * c + 1];
       const fi = yr * ex[2 * c + 1] + yi * ex[2 * c];
@@ -191,5 +195,95 @@ export function unitLastFrame(
   }
   weightsRow(rows - 2, (rows - 3) % 3, (rows - 2) % 3, LAST);
   weightsRow(rows - 1, (rows - 2) % 3, LAST, FIRST);
+  return m;
+}
+
+/**
+ * Where a coarse pass's weights can be non-zero (its extra low-pass weights, science.md §1.7): the
+ * rows holding any non-zero extra weight (`weightRows`, ascending) and columns below `cw − 1`; the
+ * sweep covers those rows ± 1 (`rows`, rows wrap) and columns < cw, what their 3 × 3 box sums read.
+ */
+export interface SweepWindow {
+  rows: Int32Array;
+  weightRows: Int32Array;
+  cw: number;
+}
+
+/** The {@link SweepWindow} of `extra`, or undefined when it would cover most of the crop anyway. */
+export function sweepWindow(extra: Float64Array, layout: HalfLayout): SweepWindow | undefined {
+  const { rows, cols } = layout;
+  const has = new Uint8Array(rows);
+  let c1 = -1;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      if (extra[r * cols + c] === 0) continue;
+      has[r] = 1;
+      if (c > c1) c1 = c;
+    }
+  }
+  const near = new Uint8Array(rows);
+  for (let r = 0; r < rows; r++) if (has[r]) near[(r + rows - 1) % rows] = near[r] = near[(r + 1) % rows] = 1;
+  const list = (a: Uint8Array): Int32Array => Int32Array.from(a.reduce<number[]>((out, v, r) => (v ? [...out, r] : out), []));
+  const win = { rows: list(near), weightRows: list(has), cw: Math.min(cols, c1 + 2) };
+  return win.rows.length * win.cw < 0.8 * rows * cols ? win : undefined;
+}
+
+/** 3-neighbour sum of column c of the row at offset o (columns clamp at 0 and cols − 1, as rowSums). */
+function rowSum3(x: Float64Array, o: number, c: number, cols: number): number {
+  if (c === 0) return x[o] + (cols > 1 ? x[o + 1] : 0);
+  if (c === cols - 1) return x[o + cols - 2] + x[o + cols - 1];
+  return x[o + c - 1] + x[o + c] + x[o + c + 1];
+}
+
+/**
+ * {@link unitLastFrame} of a coarse pass inside its {@link SweepWindow}: the last frame's sweep over
+ * the window (Ua, pOthers, R_u and |R_u|² into `r2`), then the weights, support and cross power of
+ * the window's weight rows — the same numbers there, and no weight is non-zero outside (`extra` is
+ * 0 there). Ua, pOthers, R_u and w are left stale outside the window: only for passes that use
+ * nothing but the support afterwards.
+ */
+export function unitLastWindow(
+  Ua: Complex,
+  pOthers: Float64Array,
+  pInc: Float64Array | undefined,
+  S: Spectrum,
+  f: { ey: Float64Array; ex: Float64Array },
+  R: Complex,
+  Ru: Complex,
+  r2: Float64Array,
+  layout: HalfLayout,
+  mask: Uint8Array | undefined,
+  extra: Float64Array,
+  w: Float64Array,
+  index: Int32Array,
+  P: Complex,
+  win: SweepWindow
+): number {
+  const { rows, cols } = layout;
+  unitFrame(Ua, pOthers, pInc, S, f, rows, cols, { R, Ru, r2 }, win);
+  // columns ≥ cw − 1 (unless the window reaches the last column) carry no extra weight: skipped
+  const cEnd = win.cw === cols ? cols : win.cw - 1;
+  let m = 0;
+  for (const p of win.weightRows) {
+    const o = p * cols;
+    const ou = ((p + rows - 1) % rows) * cols;
+    const od = ((p + 1) % rows) * cols;
+    for (let c = 0; c < cEnd; c++) {
+      const k = o + c;
+      const a = rowSum3(r2, o, c, cols) + rowSum3(r2, ou, c, cols) + rowSum3(r2, od, c, cols);
+      const b = rowSum3(pOthers, o, c, cols) + rowSum3(pOthers, ou, c, cols) + rowSum3(pOthers, od, c, cols);
+      let v = k === 0 || pOthers[k] === 0 || (mask && mask[k]) || !(a > 2 * b) ? 0 : 1 - b / a;
+      v *= extra[k];
+      if (k === 0) v = 0;
+      w[k] = v;
+      if (v === 0) continue;
+      const xr = Ru.re[k];
+      const xi = Ru.im[k];
+      index[m] = k;
+      P.re[m] = (Ua.re[k] * xr + Ua.im[k] * xi) * v;
+      P.im[m] = (Ua.im[k] * xr - Ua.re[k] * xi) * v;
+      m++;
+    }
+  }
   return m;
 }

@@ -8,7 +8,7 @@
 import { HalfLayout, SparseHalfSpectrum } from '../../registration/_internal/halfSpectrumDft';
 import { Spectrum, correlationAt, unshiftFactors, zoomPeak, zoomPeakOf } from './alignCore';
 import { WeightScratch, coherenceWeights, coherenceWeightsOfPower, peakSigma, peakSnr, weightScratch } from './spectralStats';
-import { Complex, FusedRing, fusedRing, unitFrame, unitLastFrame } from './unitKernels';
+import { Complex, FusedRing, SweepWindow, fusedRing, sweepWindow, unitFrame, unitLastFrame, unitLastWindow } from './unitKernels';
 
 export type { Complex };
 
@@ -109,6 +109,18 @@ function sparseCrossPower(U: Complex, R: Complex, W: Float64Array, index: Int32A
   return m;
 }
 
+const windows = new WeakMap<Float64Array, SweepWindow | null>();
+
+/** The sweep window of a coarse pass's extra weights (computed once per drift estimation). */
+function windowOf(extra: Float64Array, layout: HalfLayout): SweepWindow | undefined {
+  let w = windows.get(extra);
+  if (w === undefined) {
+    w = sweepWindow(extra, layout) ?? null;
+    windows.set(extra, w);
+  }
+  return w ?? undefined;
+}
+
 /** Weights of a correlation against R into a scratch (its `w`: valid until the scratch's next use). */
 export function weightsFor(ctx: UnitContext, R: Complex, coarse: boolean, pInc: Float64Array, scratch: WeightScratch): Float64Array {
   const size = pInc.length;
@@ -181,11 +193,15 @@ export function measureUnit(ctx: UnitContext, s: UnitScratch, pass: PassInput, u
   const fused = ctx.weighting === 'coherence' && rows >= 4;
   const mask = coarse ? ctx.spotMask : undefined;
   const extra = coarse ? ctx.coarseExtra : undefined;
+  // a coarse pass that needs nothing off the weights' support sweeps only the bounding box of its
+  // extra low-pass weights (and the rows and column next to it)
+  const win = fused && extra && !pass.predictFine ? windowOf(extra, layout) : undefined;
   let m = 0;
   for (let n = u.start; n <= last; n++) {
     const f = unshiftFactors(layout, [positions[2 * n], positions[2 * n + 1]]);
     const pInc = n === u.start ? ctx.pInc : undefined;
-    if (n < last) unitFrame(Ua, pOthers, pInc, spec[n], f, rows, cols);
+    if (n < last) unitFrame(Ua, pOthers, pInc, spec[n], f, rows, cols, undefined, win);
+    else if (win && extra) m = unitLastWindow(Ua, pOthers, pInc, spec[n], f, R, Ru, s.w.r2, layout, mask, extra, s.w.w, s.index, s.P, win);
     else if (fused) m = unitLastFrame(Ua, pOthers, pInc, spec[n], f, R, Ru, layout, mask, extra, s.w.w, s.index, s.P, s.ring);
     else unitFrame(Ua, pOthers, pInc, spec[n], f, rows, cols, { R, Ru, r2: s.w.r2 });
   }
