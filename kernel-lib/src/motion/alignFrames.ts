@@ -145,6 +145,12 @@ export interface AlignFramesResult {
   defectPixels: DefectPixel[];
   /** Wall time of each pass, s. */
   timingsS: { defects: number; spectra: number; alignment: number; sum: number; total: number };
+  /**
+   * The lattice's deformation over the series, tracked on its strong Bragg spots (absent without two):
+   * the phase change at half the field (cycles), its significance (standard errors of the spots' fitted
+   * change) and whether the fine stage compared de-strained lattice frequencies (≥ 0.1 cycle at ≥ 5 SE).
+   */
+  latticeStrain?: { phaseChangeCycles: number; significance: number; destrained: boolean };
   warnings: string[];
 }
 
@@ -422,6 +428,7 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
       meanCountsPerPxPerFrame: meanCounts,
       defectPixels,
       timingsS: { defects: s(tSpectra - tDefects), spectra: s(tAlign - tSpectra), alignment: s(tSum - tAlign), sum: s(tEnd - tSum), total: s(tEnd - t0) },
+      ...(strain.track ? { latticeStrain: { phaseChangeCycles: strain.track.maxPhaseCycles, significance: strain.track.significance, destrained: strain.track.deforms } } : {}),
       warnings
     };
   }

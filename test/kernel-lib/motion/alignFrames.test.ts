@@ -211,6 +211,10 @@ describe('motion.alignFrames', function () {
     const reread = await motion.alignFrames(stack, { ...opts, workers: 2, cacheMB: 0 });
     assert.equal(one.defectPixels.length, 2);
     assert.deepEqual(two.defectPixels, one.defectPixels);
+    // no expansion here: spot noise fits a 0.110-cycle phase change (≥ the 0.1 threshold) but at only 2.1 SE
+    // of the fitted change, so the strain stage stays off (it de-strained this movie for nothing before: 2.0 → 5.0 s)
+    const ls = one.latticeStrain;
+    assert.ok(ls && ls.destrained === false && ls.significance < 5, `latticeStrain ${JSON.stringify(ls)}`);
     for (const r of [two, reread]) {
       assert.deepEqual(r.shiftsPx, one.shiftsPx);
       assert.deepEqual(r.measuredShiftsPx, one.measuredShiftsPx);
@@ -241,6 +245,7 @@ describe('motion.alignFrames', function () {
     const stages = new Set<string>();
     const one = await motion.alignFrames(s, { workers: 1, progress: p => stages.add(p.stage) });
     assert.ok(stages.has('de-straining the lattice'), `stages: ${[...stages].join(', ')}`);
+    assert.ok(one.latticeStrain?.destrained && one.latticeStrain.significance > 5, `latticeStrain ${JSON.stringify(one.latticeStrain)}`);
     const two = await motion.alignFrames(s, { workers: 2, progress: false });
     const reread = await motion.alignFrames(s, { workers: 2, cacheMB: 0, progress: false });
     for (const r of [two, reread]) {

@@ -32,11 +32,28 @@ export type Mat2 = [[number, number], [number, number]];
 export interface StrainTrack {
   /** Real-space map of each frame onto the reference strain: F_n = M_n^(−T) (rows/cols act on [y, x]). */
   deformations: Mat2[];
-  /** Tracked spots: reference frequency [fy, fx] (cycles/px) and fitted change per frame. */
-  spots: Array<{ ref: [number, number]; perFrame: [number, number] }>;
+  /**
+   * Tracked spots: reference frequency [fy, fx] (cycles/px), fitted change per frame and its standard
+   * error per axis (from the line fit's residuals), the phase change over the series at `radiusPx`
+   * (cycles) and the change's significance |d|/SE(|d|) (SE along d).
+   */
+  spots: Array<{ ref: [number, number]; perFrame: [number, number]; perFrameSE: [number, number]; phaseCycles: number; significance: number }>;
   /** Largest lattice phase change between frames over `radiusPx` from the centre, cycles. */
   maxPhaseCycles: number;
+  /** Largest significance among the spots whose phase change reaches the threshold (0: none). */
+  significance: number;
+  /** The lattice deforms measurably: some spot's phase change ≥ minPhaseCycles at ≥ minSignificance SE. */
+  deforms: boolean;
 }
+
+/**
+ * Significance a spot's fitted drift needs (in its standard errors) before the lattice counts as
+ * deforming. Measured (`significance` of the spot with the largest phase change): notebook 02's
+ * expanding scene (512², 30 frames, 7.5 %) 98–112 on seeds 1–3, a 256² 20-frame dose series 13.9;
+ * non-expanding movies ≤ 2.2 (320² `workers` test 2.1 at 0.110 cycle; every spot of the recipe movies
+ * and the 2048² bench movie ≤ 2.2 at ≤ 0.05 cycle) — k = 5 sits between.
+ */
+export const MIN_STRAIN_SIGNIFICANCE = 5;
 
 /** Strongest spots tracked (one of each ±g pair). */
 const MAX_SPOTS = 4;
@@ -63,10 +80,11 @@ function logVertex(a: number, b: number, c: number): number {
 
 /**
  * Tracks the strong Bragg spots of `mask` over the frames and fits a deformation per frame; undefined
- * without two non-collinear strong spots or when the fitted deformation moves the lattice phase by
- * less than `minPhaseCycles` within `radiusPx` of the centre over the series.
+ * without two non-collinear strong spots. `deforms` is false when no spot's fitted change moves the
+ * lattice phase by ≥ `minPhaseCycles` within `radiusPx` of the centre over the series at ≥
+ * `minSignificance` standard errors of that change.
  */
-export function trackStrain(spec: Spectrum[], layout: HalfLayout, power: Float64Array, mask: Uint8Array, radiusPx: number, minPhaseCycles = 0.1): StrainTrack | undefined {
+export function trackStrain(spec: Spectrum[], layout: HalfLayout, power: Float64Array, mask: Uint8Array, radiusPx: number, minPhaseCycles = 0.1, minSignificance = MIN_STRAIN_SIGNIFICANCE): StrainTrack | undefined {
   const { rows, cols, ny, nx, rowFreq, colFreq } = layout;
   const N = spec.length;
   if (N < 3) return undefined;
@@ -99,7 +117,7 @@ export function trackStrain(spec: Spectrum[], layout: HalfLayout, power: Float64
   if (chosen.length < 2) return undefined;
   // per frame: the spot's peak inside the window (mask elements) and its log-parabola vertex
   const t = Array.from({ length: N }, (_, n) => n - (N - 1) / 2);
-  const tracks: Array<{ ref: [number, number]; perFrame: [number, number] }> = [];
+  const tracks: StrainTrack['spots'] = [];
   for (const s of chosen) {
     const pos: Array<[number, number]> = [];
     const wts: number[] = [];
@@ -147,16 +165,51 @@ export function trackStrain(spec: Spectrum[], layout: HalfLayout, power: Float64
       const b = den > 0 ? (sw * stv - st * sv) / den : 0;
       return [(sv - b * st) / sw, b];
     };
-    const line: Array<[number, number]> = [0, 1].map(a => {
+    // the slope's standard error from the residuals (weighted least squares, sandwich form: the
+    // weights need not be inverse variances), × n/(n − 2) for the two fitted parameters
+    const slopeSE = (vals: number[], w: number[], ab: [number, number]): number => {
+      let sw = 0;
+      let st = 0;
+      let n = 0;
+      for (let i = 0; i < N; i++) {
+        sw += w[i];
+        st += w[i] * t[i];
+        if (w[i] > 0) n++;
+      }
+      const tm = st / sw;
+      let sxx = 0;
+      let num = 0;
+      for (let i = 0; i < N; i++) {
+        const d = t[i] - tm;
+        const r = vals[i] - ab[0] - ab[1] * t[i];
+        sxx += w[i] * d * d;
+        num += (w[i] * d * r) ** 2;
+      }
+      return n > 2 && sxx > 0 ? Math.sqrt((num * n) / (n - 2)) / sxx : Infinity;
+    };
+    const line: Array<[number, number, number]> = [0, 1].map(a => {
       const v = pos.map(q => q[a]);
-      let ab = fitLine(v, wts);
+      let w = wts;
+      let ab = fitLine(v, w);
       const res = v.map((x, n) => x - ab[0] - ab[1] * t[n]);
       const sorted = res.map(Math.abs).sort((x, y) => x - y);
       const mad = 1.4826 * sorted[sorted.length >> 1];
-      if (mad > 0) ab = fitLine(v, wts.map((w, n) => (Math.abs(res[n]) <= 3 * mad ? w : 0)));
-      return ab;
+      if (mad > 0) {
+        w = wts.map((q, n) => (Math.abs(res[n]) <= 3 * mad ? q : 0));
+        ab = fitLine(v, w);
+      }
+      return [ab[0], ab[1], slopeSE(v, w, ab)];
     });
-    tracks.push({ ref: [line[0][0], line[1][0]], perFrame: [line[0][1], line[1][1]] });
+    const [by, bx] = [line[0][1], line[1][1]];
+    const [sy, sx] = [line[0][2], line[1][2]];
+    const along = Math.sqrt(by * by * sy * sy + bx * bx * sx * sx);
+    tracks.push({
+      ref: [line[0][0], line[1][0]],
+      perFrame: [by, bx],
+      perFrameSE: [sy, sx],
+      phaseCycles: Math.hypot(by, bx) * (N - 1) * radiusPx,
+      significance: along > 0 ? (by * by + bx * bx) / along : 0
+    });
   }
   // M_n by least squares over the spots: g_i(n) = M_n·g_i(ref) with g_i(n) = ref_i + t_n·d_i, so
   // M_n = I + t_n·D, D = (Σ d_i ref_iᵀ)(Σ ref_i ref_iᵀ)⁻¹
@@ -195,10 +248,11 @@ export function trackStrain(spec: Spectrum[], layout: HalfLayout, power: Float64
       [Mi[0][1], Mi[1][1]]
     ];
   });
-  // phase change of the strongest spot over the series at radiusPx
-  const maxPhaseCycles = Math.max(...tracks.map(s => Math.hypot(s.perFrame[0], s.perFrame[1]) * (N - 1) * radiusPx));
-  if (!(maxPhaseCycles >= minPhaseCycles)) return undefined;
-  return { deformations, spots: tracks, maxPhaseCycles };
+  // phase change over the series at radiusPx; it counts only when the fitted change is significant
+  // (spot noise alone gave 0.110 cycle on a non-expanding 320² movie, at 2.1 SE)
+  const maxPhaseCycles = Math.max(...tracks.map(s => s.phaseCycles));
+  const significance = Math.max(0, ...tracks.filter(s => s.phaseCycles >= minPhaseCycles).map(s => s.significance));
+  return { deformations, spots: tracks, maxPhaseCycles, significance, deforms: significance >= minSignificance };
 }
 
 /**

@@ -284,7 +284,9 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
   // lattice-free measurement; score every nearby translation against the others (all frequencies)
   let firstFrameMarginSigma: number | undefined;
   if (o.latticeBasis && N > 2 && sizes.length > 0) {
-    const choice = chooseFirstFrameTranslation(spec, layout, positions, pInc, o.noise, o.latticeBasis, o.hMinPx);
+    // on the lanes: the others' sum into the (now free) shared reference, the 25 searches and the σ
+    const R = { re: new Float64Array(refBuf, 0, size), im: new Float64Array(refBuf, 8 * size, size) };
+    const choice = await chooseFirstFrameTranslation(spec, layout, positions, pInc, o.noise, o.latticeBasis, o.hMinPx, lanes, R);
     firstFrameMarginSigma = choice.marginSigma;
     if (choice.translation[0] !== 0 || choice.translation[1] !== 0) {
       positions[0] = [positions[0][0] + choice.correctionPx[0], positions[0][1] + choice.correctionPx[1]];

@@ -18,6 +18,7 @@
  */
 import { HalfLayout, SparseHalfSpectrum } from '../../registration/_internal/halfSpectrumDft';
 import { Spectrum, addShifted, unshiftFactors, zoomPeakOf } from './alignCore';
+import type { Lane } from './motionPool';
 
 /** Candidates m·a1 + n·a2 with |m|, |n| ≤ this. */
 const CANDIDATE_RANGE = 2;
@@ -87,69 +88,142 @@ export interface FirstFrameChoice {
   translation: [number, number];
 }
 
+/** What the lanes need to score the candidates (shared memory; {@link firstFrameScoring}). */
+export interface FirstFrameScoring {
+  /** Weighted cross power of frame 0 with the others, U·conj(R)·W, re and im (layout size each). */
+  pr: Float64Array;
+  pi: Float64Array;
+  /** Ascending flat indices where W > 0; there a = m_k·w_k² (m_k: 2 for mirrored columns) and b = max(0, n_U|R|² + n_R|U|² − n_U·n_R). */
+  index: Int32Array;
+  a: Float64Array;
+  b: Float64Array;
+}
+
+const shared = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(8 * Math.max(1, n)));
+
+/**
+ * The scoring's inputs from frame 0's spectrum `spec0` at `position0`, the others' aligned sum `R`
+ * (Σ_{n ≥ 1} S_n·unshift(p_n)), `pInc` = Σ_n |S_n|² of all frames and `noise` (all frames' noise
+ * power per element) for `frames` frames.
+ */
+export function firstFrameScoring(spec0: Spectrum, R: { re: Float64Array; im: Float64Array }, layout: HalfLayout, position0: [number, number], pInc: Float64Array, noise: Float64Array, frames: number): FirstFrameScoring {
+  const { rows, cols, colMirrored } = layout;
+  const size = rows * cols;
+  const U = { re: new Float64Array(size), im: new Float64Array(size) };
+  addShifted(U.re, U.im, spec0, unshiftFactors(layout, position0), rows, cols);
+  const pOthers = new Float64Array(size);
+  for (let k = 0; k < size; k++) pOthers[k] = pInc[k] - (spec0.re[k] ** 2 + spec0.im[k] ** 2);
+  // weights from the others only: weights that saw frame 0's own noise would favour where it is now
+  // (w = 1 − P_inc/|R|², the fraction of the others' power that adds coherently: a Wiener-like filter)
+  const W = wienerWeights(R, pOthers, rows, cols);
+  const pr = shared(size);
+  const pi = shared(size);
+  let count = 0;
+  for (let k = 0; k < size; k++) {
+    if (W[k] === 0) continue;
+    count++;
+    pr[k] = (U.re[k] * R.re[k] + U.im[k] * R.im[k]) * W[k];
+    pi[k] = (U.im[k] * R.re[k] - U.re[k] * R.im[k]) * W[k];
+  }
+  // the σ of a score difference: Σ a·(2 − 2cos 2πk·d)·b over the weights' support
+  const index = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, count))).subarray(0, count);
+  const a = shared(count).subarray(0, count);
+  const b = shared(count).subarray(0, count);
+  const fu = 1 / frames;
+  for (let k = 0, j = 0; k < size; k++) {
+    const w = W[k];
+    if (w === 0) continue;
+    const nU = noise[k] * fu;
+    const nR = noise[k] * (1 - fu);
+    const u2 = U.re[k] * U.re[k] + U.im[k] * U.im[k];
+    const r2 = R.re[k] * R.re[k] + R.im[k] * R.im[k];
+    index[j] = k;
+    a[j] = (colMirrored[k % cols] ? 2 : 1) * w * w;
+    b[j++] = Math.max(0, nU * r2 + nR * u2 - nU * nR);
+  }
+  return { pr, pi, index, a, b };
+}
+
+/**
+ * Each candidate's correlation peak (`centres`: flat [y0, x0, y1, x1, …], px) found within ±1 px by
+ * the zoomed search (0.5 px start, down to `hMinPx`) on the scoring's cross power: flat [y, x, value] each.
+ */
+export function searchCandidates(s: FirstFrameScoring, layout: HalfLayout, centres: ArrayLike<number>, hMinPx: number): Float64Array {
+  // prepared once for all of this lane's searches (alignCore.zoomPeak would prepare it per call: same numbers)
+  const P = new SparseHalfSpectrum(s.pr, s.pi, layout);
+  const out = new Float64Array((3 * centres.length) / 2);
+  for (let i = 0; 2 * i < centres.length; i++) {
+    const p = zoomPeakOf(P, [centres[2 * i], centres[2 * i + 1]], 1, hMinPx, 0.5);
+    out.set([p.position[0], p.position[1], p.value], 3 * i);
+  }
+  return out;
+}
+
+/** σ of the score difference between frame 0 displaced by each d (flat [dy, dx, …], px) and not (first order). */
+export function scoreDifferenceSigmas(s: FirstFrameScoring, layout: HalfLayout, ds: ArrayLike<number>): Float64Array {
+  const { cols, ny, nx, rowFreq, colFreq } = layout;
+  const { index, a, b } = s;
+  const out = new Float64Array(ds.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const d0 = ds[2 * i];
+    const d1 = ds[2 * i + 1];
+    let v = 0;
+    for (let j = 0; j < index.length; j++) {
+      const k = index[j];
+      const r = (k / cols) | 0;
+      const ay = (2 * Math.PI * rowFreq[r] * d0) / ny;
+      const dd = 2 - 2 * Math.cos(ay + (2 * Math.PI * colFreq[k - r * cols] * d1) / nx);
+      v += a[j] * dd * b[j];
+    }
+    out[i] = Math.sqrt(v);
+  }
+  return out;
+}
+
+/** Runs `task` on one block of [0, n) per lane; the blocks' results in order. */
+async function onBlocks<T>(lanes: Lane[], n: number, task: (l: Lane, from: number, to: number) => Promise<T>): Promise<T[]> {
+  const per = Math.ceil(n / lanes.length);
+  return Promise.all(lanes.map((l, i) => task(l, Math.min(n, i * per), Math.min(n, (i + 1) * per))));
+}
+
 /**
  * Scores frame 0 at its current position plus every lattice translation m·a1 + n·a2 (|m|, |n| ≤ 2)
  * against the sum of the other frames at `positions` (content positions, px) and returns the best.
  * `pInc` is Σ_n |S_n|² of all frames, `noise` the noise power of all frames together per element.
+ * The lanes (set up for the drift stage, sharing `spec`) sum the others into their shared reference
+ * `R` (row blocks), search the candidates and compute the σ (blocks of candidates); the weights and
+ * the cross power are made here. The same numbers for any number of lanes.
  */
-export function chooseFirstFrameTranslation(spec: Spectrum[], layout: HalfLayout, positions: Array<[number, number]>, pInc: Float64Array, noise: Float64Array, basis: [[number, number], [number, number]], hMinPx: number): FirstFrameChoice {
+export async function chooseFirstFrameTranslation(spec: Spectrum[], layout: HalfLayout, positions: Array<[number, number]>, pInc: Float64Array, noise: Float64Array, basis: [[number, number], [number, number]], hMinPx: number, lanes: Lane[], R: { re: Float64Array; im: Float64Array }): Promise<FirstFrameChoice> {
   const N = spec.length;
-  const { rows, cols, ny, nx, rowFreq, colFreq, colMirrored } = layout;
-  const size = rows * cols;
-  const R = { re: new Float64Array(size), im: new Float64Array(size) };
-  for (let n = 1; n < N; n++) addShifted(R.re, R.im, spec[n], unshiftFactors(layout, positions[n]), rows, cols);
-  const U = { re: new Float64Array(size), im: new Float64Array(size) };
-  addShifted(U.re, U.im, spec[0], unshiftFactors(layout, positions[0]), rows, cols);
-  const pOthers = new Float64Array(size);
-  for (let k = 0; k < size; k++) pOthers[k] = pInc[k] - (spec[0].re[k] ** 2 + spec[0].im[k] ** 2);
-  // weights from the others only: weights that saw frame 0's own noise would favour where it is now
-  // (w = 1 − P_inc/|R|², the fraction of the others' power that adds coherently: a Wiener-like filter)
-  const W = wienerWeights(R, pOthers, rows, cols);
-  const pr = new Float64Array(size);
-  const pi = new Float64Array(size);
-  for (let k = 0; k < size; k++) {
-    if (W[k] === 0) continue;
-    pr[k] = (U.re[k] * R.re[k] + U.im[k] * R.im[k]) * W[k];
-    pi[k] = (U.im[k] * R.re[k] - U.re[k] * R.im[k]) * W[k];
-  }
-  // prepared once for the 25 searches (alignCore.zoomPeak would prepare it per call: same numbers)
-  const P = new SparseHalfSpectrum(pr, pi, layout);
-  const cands: Array<{ mn: [number, number]; at: [number, number]; value: number }> = [];
+  const flat = new Float64Array(2 * N);
+  positions.forEach((y, n) => flat.set(y, 2 * n));
+  await onBlocks(lanes, layout.rows, (l, r0, r1) => l.call('reference', { positions: flat, r0, r1, from: 1 }));
+  const scoring = firstFrameScoring(spec[0], R, layout, positions[0], pInc, noise, N);
+  const mn: Array<[number, number]> = [];
+  const centres: number[] = [];
   for (let m = -CANDIDATE_RANGE; m <= CANDIDATE_RANGE; m++) {
     for (let n = -CANDIDATE_RANGE; n <= CANDIDATE_RANGE; n++) {
-      const c: [number, number] = [m * basis[0][0] + n * basis[1][0], m * basis[0][1] + n * basis[1][1]];
+      mn.push([m, n]);
       // each candidate at its own peak (the basis comes from the summed, possibly streaked spots)
-      const p = zoomPeakOf(P, c, 1, hMinPx, 0.5);
-      cands.push({ mn: [m, n], at: p.position, value: p.value });
+      centres.push(m * basis[0][0] + n * basis[1][0], m * basis[0][1] + n * basis[1][1]);
     }
   }
-  cands.sort((a, b) => b.value - a.value);
+  const found = await onBlocks(lanes, mn.length, (l, i0, i1) => (i1 > i0 ? l.call<Float64Array>('firstFrameSearch', { scoring, centres: centres.slice(2 * i0, 2 * i1), hMinPx }) : Promise.resolve(new Float64Array(0))));
+  const peaks = Float64Array.from(found.flatMap(f => Array.from(f)));
+  const cands = mn.map((v, i) => ({ mn: v, at: [peaks[3 * i], peaks[3 * i + 1]] as [number, number], value: peaks[3 * i + 2] }));
+  cands.sort((p, q) => q.value - p.value);
   const best = cands[0];
   // σ of the score difference best − other, per other candidate; the margin is the smallest ratio
-  const fu = 1 / N;
-  const sigmaDiff = (d: [number, number]): number => {
-    let v = 0;
-    for (let r = 0; r < rows; r++) {
-      const ay = (2 * Math.PI * rowFreq[r] * d[0]) / ny;
-      for (let c = 0; c < cols; c++) {
-        const k = r * cols + c;
-        const w = W[k];
-        if (w === 0) continue;
-        const dd = 2 - 2 * Math.cos(ay + (2 * Math.PI * colFreq[c] * d[1]) / nx);
-        const nU = noise[k] * fu;
-        const nR = noise[k] * (1 - fu);
-        const u2 = U.re[k] * U.re[k] + U.im[k] * U.im[k];
-        const r2 = R.re[k] * R.re[k] + R.im[k] * R.im[k];
-        v += (colMirrored[c] ? 2 : 1) * w * w * dd * Math.max(0, nU * r2 + nR * u2 - nU * nR);
-      }
-    }
-    return Math.sqrt(v);
-  };
+  const others = cands.slice(1);
+  const ds = others.flatMap(c => [c.at[0] - best.at[0], c.at[1] - best.at[1]]);
+  const sig = await onBlocks(lanes, others.length, (l, i0, i1) => (i1 > i0 ? l.call<Float64Array>('firstFrameSigmas', { scoring, ds: ds.slice(2 * i0, 2 * i1) }) : Promise.resolve(new Float64Array(0))));
+  const sigmas = sig.flatMap(f => Array.from(f));
   let margin = Infinity;
-  for (const c of cands.slice(1)) {
-    const s = sigmaDiff([c.at[0] - best.at[0], c.at[1] - best.at[1]]);
+  others.forEach((c, i) => {
+    const s = sigmas[i];
     margin = Math.min(margin, s > 0 ? (best.value - c.value) / s : Infinity);
-  }
+  });
   return { correctionPx: best.at, marginSigma: margin, translation: best.mn };
 }
 

@@ -11,6 +11,7 @@ import { HalfLayout } from '../../registration/_internal/halfSpectrumDft';
 import { Spectrum, alignmentSpectrum } from './alignCore';
 import { neighbourMedians } from './defects';
 import { Mat2, destrainFrame } from './destrain';
+import { FirstFrameScoring, scoreDifferenceSigmas, searchCandidates } from './firstFrame';
 import { ShiftSum, ShiftSumState } from './shiftSum';
 import { ChainBuffers, ChainScratch, chainScratch, chainStep, groupSums, groupTotal } from './chainStep';
 import { PassInput, UnitContext, UnitMeasurement, UnitScratch, UnitSpan, measureUnit, referenceRows, unitScratch } from './unitMeasure';
@@ -256,9 +257,19 @@ export class MotionTasks {
     return this.unitCtx;
   }
 
-  /** Rows [r0, r1) of the reference R at `positions` (flat [y0, x0, y1, x1, …]). */
-  reference(a: { positions: Float64Array; r0: number; r1: number }): void {
-    referenceRows(this.ctx, this.R as { re: Float64Array; im: Float64Array }, a.positions, a.r0, a.r1);
+  /** Rows [r0, r1) of the reference R at `positions` (flat [y0, x0, y1, x1, …]): frames `from` (default 0) to the last. */
+  reference(a: { positions: Float64Array; r0: number; r1: number; from?: number }): void {
+    referenceRows(this.ctx, this.R as { re: Float64Array; im: Float64Array }, a.positions, a.r0, a.r1, a.from);
+  }
+
+  /** Frame 0's lattice translation (firstFrame.ts): the candidates' peaks, flat [y, x, value] each. */
+  firstFrameSearch(a: { scoring: FirstFrameScoring; centres: number[]; hMinPx: number }): Float64Array {
+    return searchCandidates(a.scoring, this.s.layout, a.centres, a.hMinPx);
+  }
+
+  /** Frame 0's lattice translation: σ of the score differences for displacements `ds` (flat [dy, dx, …]). */
+  firstFrameSigmas(a: { scoring: FirstFrameScoring; ds: number[] }): Float64Array {
+    return scoreDifferenceSigmas(a.scoring, this.s.layout, a.ds);
   }
 
   /** One unit of a refinement pass against the current reference. */
@@ -300,4 +311,4 @@ export class MotionTasks {
 }
 
 /** Names of the tasks a lane runs. */
-export type TaskName = 'setup' | 'setDefects' | 'spectrum' | 'shiftFrame' | 'destrain' | 'takeShiftSum' | 'drift' | 'reference' | 'unit' | 'chainGroups' | 'chainTotal' | 'chainStep' | 'end';
+export type TaskName = 'setup' | 'setDefects' | 'spectrum' | 'shiftFrame' | 'destrain' | 'takeShiftSum' | 'drift' | 'reference' | 'firstFrameSearch' | 'firstFrameSigmas' | 'unit' | 'chainGroups' | 'chainTotal' | 'chainStep' | 'end';

@@ -77,12 +77,12 @@ export function alignedLatticeSum(orig: { re: Float32Array; im: Float32Array }, 
  * The fine stage's spectra for a deforming lattice: a function of the current positions that
  * replaces the frames' lattice frequencies by de-strained ones (in `spec`, shared with the lanes) and
  * returns their Σ|S|², or none when the lattice does not deform measurably (then nothing changes).
- * `track` is exposed for diagnostics.
+ * `track` (undefined without two strong spots) says why (alignFrames' `latticeStrain`).
  */
 export function strainAwareSpectra(input: StrainAwareInput): { track?: StrainTrack; spectra?: (positions: Array<[number, number]>) => Promise<Float64Array> } {
   const { spec, power, layout, spotMask, rows, cols } = input;
   const track = trackStrain(spec, layout, power, spotMask, Math.min(rows, cols) / 2);
-  if (!track) return {};
+  if (!track?.deforms) return { track };
   const grown = dilateMask(spotMask, layout, GROW);
   let count = 0;
   for (let k = 0; k < grown.length; k++) if (grown[k]) count++;

@@ -132,10 +132,10 @@ export function weightsFor(ctx: UnitContext, R: Complex, coarse: boolean, pInc: 
 }
 
 /**
- * R = Σ_n S_n·unshift(positions_n) over rows [r0, r1) (R's other rows untouched), in blocks of
+ * R = Σ_{n ≥ from} S_n·unshift(positions_n) over rows [r0, r1) (R's other rows untouched), in blocks of
  * rows that stay in cache while every frame is added (frames in order: the same sums).
  */
-export function referenceRows(ctx: UnitContext, R: Complex, positions: ArrayLike<number>, r0: number, r1: number): void {
+export function referenceRows(ctx: UnitContext, R: Complex, positions: ArrayLike<number>, r0: number, r1: number, from = 0): void {
   const { layout, spec } = ctx;
   const { cols } = layout;
   R.re.fill(0, r0 * cols, r1 * cols);
@@ -144,7 +144,7 @@ export function referenceRows(ctx: UnitContext, R: Complex, positions: ArrayLike
   const BLOCK = Math.max(1, Math.floor(4096 / cols));
   for (let b0 = r0; b0 < r1; b0 += BLOCK) {
     const b1 = Math.min(r1, b0 + BLOCK);
-    for (let n = 0; n < spec.length; n++) addRows(R, spec[n], factors[n], b0, b1, cols);
+    for (let n = from; n < spec.length; n++) addRows(R, spec[n], factors[n], b0, b1, cols);
   }
 }
 
