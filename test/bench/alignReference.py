@@ -473,8 +473,19 @@ def estimate_drift(spec, layout, o):
         sizes.append(g)
     sizes += [fine] * o["fine_iterations"]
     for size in sizes:
+        before = positions
         positions = fit_of(refine(units_of(N, size, 1), False, o["search_radius"]))
+        # converged at the final unit size (estimateDrift.ts CONVERGED_PX): skip the remaining passes
+        if size == fine and moved_px(before, positions) < 0.01:
+            break
     return positions, G, fine
+
+
+def moved_px(a, b):
+    """RMS change of the positions relative to frame 0, px."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    d = (b - b[0]) - (a - a[0])
+    return math.sqrt(float(np.sum(d * d)) / len(a))
 
 
 # --- the whole of alignFrames (motion/alignFrames.ts), default options ---------------------------

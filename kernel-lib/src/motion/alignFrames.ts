@@ -76,7 +76,7 @@ export interface AlignFramesOptions {
   maxShiftPx?: number;
   /** Fine-stage search radius around the current trajectory, px (default 3: keep it below half the lattice period). */
   searchRadiusPx?: number;
-  /** Fine refinement iterations (default 3; plus 3 coarse ones). */
+  /** Fine refinement iterations at the final unit size (default 3, fewer once a pass moves the trajectory < 0.01 px RMS; plus 3 coarse ones). */
   iterations?: number;
   /** Trajectory smoothing λ = σ²_measurement/σ²_step: 'auto' (default, estimated) or a number (≈0: follow the measurements). */
   smoothing?: 'auto' | number;
