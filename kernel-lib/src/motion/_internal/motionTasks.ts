@@ -68,33 +68,13 @@ export function accumulateFrame(sum: Float64Array, x: Float32Array, gain?: Float
   let s3 = 0;
   const n = x.length;
   const n4 = n - (n % 4);
-  if (gain) {
-    for (let k = 0; k < n4; k += 4) {
-      const a = Math.fround(x[k] * gain[k]);
-      const b = Math.fround(x[k + 1] * gain[k + 1]);
-      const c = Math.fround(x[k + 2] * gain[k + 2]);
-      const d = Math.fround(x[k + 3] * gain[k + 3]);
-      sum[k] += a;
-      sum[k + 1] += b;
-      sum[k + 2] += c;
-      sum[k + 3] += d;
-      s0 += a;
-      s1 += b;
-      s2 += c;
-      s3 += d;
-    }
-    for (let k = n4; k < n; k++) {
-      const v = Math.fround(x[k] * gain[k]);
-      sum[k] += v;
-      s0 += v;
-    }
-    return s0 + s1 + s2 + s3;
-  }
+  // x·1 would be x anyway (x is float32): the branch only skips reading a gain that is not there
+  const at = (k: number): number => (gain ? Math.fround(x[k] * gain[k]) : x[k]);
   for (let k = 0; k < n4; k += 4) {
-    const a = x[k];
-    const b = x[k + 1];
-    const c = x[k + 2];
-    const d = x[k + 3];
+    const a = at(k);
+    const b = at(k + 1);
+    const c = at(k + 2);
+    const d = at(k + 3);
     sum[k] += a;
     sum[k + 1] += b;
     sum[k + 2] += c;
@@ -105,8 +85,9 @@ export function accumulateFrame(sum: Float64Array, x: Float32Array, gain?: Float
     s3 += d;
   }
   for (let k = n4; k < n; k++) {
-    sum[k] += x[k];
-    s0 += x[k];
+    const v = at(k);
+    sum[k] += v;
+    s0 += v;
   }
   return s0 + s1 + s2 + s3;
 }

@@ -9,10 +9,38 @@ import type { Spectrum } from './alignCore';
 export type Complex = { re: Float64Array; im: Float64Array };
 
 /**
- * One frame of a unit: acc += S·factors (the frame brought to the reference frame) and
- * pOthers −= |S|² (starting from `pInc` when given: the unit's first frame). With `others` (the
- * unit's last frame) also Ru = R − acc and r2 = |Ru|² (the sum of the other frames and its power).
- * One sweep.
+ * Row r, columns [0, cw), of one frame of a unit: acc += S·factors (the frame brought to the
+ * reference frame) and pOthers −= |S|² (starting from `pInc` when given: the unit's first frame).
+ * The one place both fused sweeps do it.
+ */
+function addFrameRow(acc: Complex, pOthers: Float64Array, pInc: Float64Array | undefined, S: Spectrum, ey: Float64Array, ex: Float64Array, r: number, cols: number, cw: number): void {
+  const yr = ey[2 * r];
+  const yi = ey[2 * r + 1];
+  const o = r * cols;
+  for (let c = 0; c < cw; c++) {
+    const k = o + c;
+    const fr = yr * ex[2 * c] - yi * ex[2 * c + 1];
+    const fi = yr * ex[2 * c + 1] + yi * ex[2 * c];
+    const a = S.re[k];
+    const b = S.im[k];
+    const vr = a * fr - b * fi;
+    const vi = a * fi + b * fr;
+    if (pInc) {
+      acc.re[k] = vr;
+      acc.im[k] = vi;
+      pOthers[k] = pInc[k] - (a * a + b * b);
+    } else {
+      acc.re[k] += vr;
+      acc.im[k] += vi;
+      pOthers[k] -= a * a + b * b;
+    }
+  }
+}
+
+/**
+ * One frame of a unit ({@link addFrameRow} over every row, or the window's rows). With `others`
+ * (the unit's last frame) also Ru = R − acc and r2 = |Ru|² (the sum of the other frames and its
+ * power), row by row while the row is in cache.
  */
 export function unitFrame(
   acc: Complex,
@@ -25,46 +53,20 @@ export function unitFrame(
   others?: { R: Complex; Ru: Complex; r2: Float64Array },
   win?: SweepWindow
 ): void {
-  const { ey, ex } = f;
-  const first = pInc !== undefined;
-  const R = others?.R;
-  const Ru = others?.Ru;
-  const r2 = others?.r2;
   const nr = win ? win.rows.length : rows;
   const cw = win ? win.cw : cols;
   for (let i = 0; i < nr; i++) {
     const r = win ? win.rows[i] : i;
-    const yr = ey[2 * r];
-    const yi = ey[2 * r + 1];
+    addFrameRow(acc, pOthers, pInc, S, f.ey, f.ex, r, cols, cw);
+    if (!others) continue;
+    const { R, Ru, r2 } = others;
     const o = r * cols;
-    for (let c = 0; c < cw; c++) {
-      const k = o + c;
-      const fr = yr * ex[2 * c] - yi * ex[2 * c + 1];
-      const fi = yr * ex[2 * c + 1] + yi * ex[2 * c];
-      const a = S.re[k];
-      const b = S.im[k];
-      const vr = a * fr - b * fi;
-      const vi = a * fi + b * fr;
-      let ur: number;
-      let ui: number;
-      if (first) {
-        ur = vr;
-        ui = vi;
-        pOthers[k] = (pInc as Float64Array)[k] - (a * a + b * b);
-      } else {
-        ur = acc.re[k] + vr;
-        ui = acc.im[k] + vi;
-        pOthers[k] -= a * a + b * b;
-      }
-      acc.re[k] = ur;
-      acc.im[k] = ui;
-      if (R) {
-        const xr = R.re[k] - ur;
-        const xi = R.im[k] - ui;
-        (Ru as Complex).re[k] = xr;
-        (Ru as Complex).im[k] = xi;
-        (r2 as Float64Array)[k] = xr * xr + xi * xi;
-      }
+    for (let k = o; k < o + cw; k++) {
+      const xr = R.re[k] - acc.re[k];
+      const xi = R.im[k] - acc.im[k];
+      Ru.re[k] = xr;
+      Ru.im[k] = xi;
+      r2[k] = xr * xr + xi * xi;
     }
   }
 }
@@ -117,38 +119,16 @@ export function unitLastFrame(
 ): number {
   const { rows, cols } = layout;
   const { ey, ex } = f;
-  const first = pInc !== undefined;
   const A = ring.a;
   const B = ring.b;
   const tmp = ring.r2;
   // row q: Ua, pOthers (dense) and the row sums of |R − Ua|² and pOthers into slot s
   const frameRow = (q: number, s: number): void => {
-    const yr = ey[2 * q];
-    const yi = ey[2 * q + 1];
+    addFrameRow(Ua, pOthers, pInc, S, ey, ex, q, cols, cols);
     const o = q * cols;
     for (let c = 0; c < cols; c++) {
-      const k = o + c;
-      const fr = yr * ex[2 * c] - yi * ex[2 * c + 1];
-      const fi = yr * ex[2 * c + 1] + yi * ex[2 * c];
-      const a = S.re[k];
-      const b = S.im[k];
-      const vr = a * fr - b * fi;
-      const vi = a * fi + b * fr;
-      let ur: number;
-      let ui: number;
-      if (first) {
-        ur = vr;
-        ui = vi;
-        pOthers[k] = (pInc as Float64Array)[k] - (a * a + b * b);
-      } else {
-        ur = Ua.re[k] + vr;
-        ui = Ua.im[k] + vi;
-        pOthers[k] -= a * a + b * b;
-      }
-      Ua.re[k] = ur;
-      Ua.im[k] = ui;
-      const xr = R.re[k] - ur;
-      const xi = R.im[k] - ui;
+      const xr = R.re[o + c] - Ua.re[o + c];
+      const xi = R.im[o + c] - Ua.im[o + c];
       tmp[c] = xr * xr + xi * xi;
     }
     rowSums(tmp, 0, cols, A[s]);
