@@ -15,7 +15,8 @@ import { estimateDrift } from './_internal/estimateDrift';
 import { latticeBasis } from './_internal/firstFrame';
 import { checkAbort, frameSource, yieldToEventLoop } from './_internal/frameSource';
 import { coreCount, endLanes, framePass, lanes } from './_internal/motionPool';
-import { accumulateFrame, spectraOf } from './_internal/motionTasks';
+import { spectraOf } from './_internal/motionTasks';
+import { FrameSum } from './_internal/residentSums';
 import { ProgressOption, reporter } from './_internal/progress';
 import { destrainOnLanes, strainAwareSpectra } from './_internal/strainStage';
 import { CriticalDoseModel, ShiftSum, ShiftSumState, halfInvTwoNe } from './_internal/shiftSum';
@@ -286,20 +287,26 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
     let frameTotals: number[] = [];
     const tDefects = Date.now();
     if (detect || listed) {
-      const sum = new Float64Array(rows * cols);
-      // on this thread (memory-bound: threads would not help), from in-memory frames without a copy;
-      // each frame's gain-corrected total is kept: the later passes' defect replacement needs it
+      // on this thread (memory-bound: threads would not help), in the FFT core (two lanes per
+      // instruction), from in-memory frames without a copy; each frame's gain-corrected total is
+      // kept: the later passes' defect replacement needs it
+      const acc = new FrameSum(rows * cols, gain);
+      let sum: Float64Array;
       frameTotals = new Array(N);
-      if (src.view) {
-        for (let n = 0; n < N; n++) {
-          frameTotals[n] = accumulateFrame(sum, src.view(n), gain);
-          await tick('reading (defects)', n + 1, N);
+      try {
+        if (src.view) {
+          for (let n = 0; n < N; n++) {
+            frameTotals[n] = acc.add(src.view(n));
+            await tick('reading (defects)', n + 1, N);
+          }
+        } else {
+          for await (const f of src.frames(chunkSize)) {
+            frameTotals[f.index] = acc.add(f.data);
+            await tick('reading (defects)', f.index + 1, N);
+          }
         }
-      } else {
-        for await (const f of src.frames(chunkSize)) {
-          frameTotals[f.index] = accumulateFrame(sum, f.data, gain);
-          await tick('reading (defects)', f.index + 1, N);
-        }
+      } finally {
+        sum = acc.take();
       }
       const hot = detect ? detectHotPixels(sum, rows, cols, sigmaHot) : undefined;
       if (hot) {

@@ -163,6 +163,51 @@ function withBlocks<R>(eng: FftEngine, sizes: number[], body: (ptrs: number[], s
 /** rfft2 over the last two axes. */
 export function rfft2Impl(x: NdArray, options: FftOptions | undefined, fn: string): ComplexArray {
   const eng = getEngine();
+  const { t, re, im, length, shape, nc } = rfft2Planes(eng, x, options, fn);
+  const outRe = eng.takeResult(t, re, length), outIm = eng.takeResult(t, im, length);
+  const outShape = [...shape.slice(0, -1), nc];
+  return { re: ndarray(outRe, outShape), im: ndarray(outIm, outShape) };
+}
+
+/**
+ * A half spectrum left in the engine's memory for the core's own kernels to read in place (no copy
+ * out, no garbage collection to wait for): planes of `length` elements at byte offsets re and im.
+ * The owner calls free() once done with it; views() are valid until then.
+ */
+export interface ResidentSpectrum {
+  eng: FftEngine;
+  t: Precision;
+  re: number;
+  im: number;
+  length: number;
+  views(): { re: Floats; im: Floats };
+  free(): void;
+}
+
+/** {@link rfft2Impl} into a {@link ResidentSpectrum} (internal: the caller frees it). */
+export function rfft2Resident(x: NdArray, options: FftOptions | undefined, fn: string): ResidentSpectrum {
+  const eng = getEngine();
+  const { t, re, im, length } = rfft2Planes(eng, x, options, fn);
+  let live = true;
+  return {
+    eng,
+    t,
+    re,
+    im,
+    length,
+    views: () => {
+      if (!live) throw new Error(`${fn}: resident spectrum used after free().`);
+      return { re: eng.view(t, re, length), im: eng.view(t, im, length) };
+    },
+    free: () => {
+      if (live) eng.free(re, im);
+      live = false;
+    }
+  };
+}
+
+/** The rfft2 of x into freshly allocated planes of the engine's memory (the caller owns them). */
+function rfft2Planes(eng: FftEngine, x: NdArray, options: FftOptions | undefined, fn: string): { t: Precision; re: number; im: number; length: number; shape: number[]; nc: number } {
   const t = precisionOf(x);
   const sz = bytesOf(t), L = lanesOf(t);
   const shape = x.shape.slice();
@@ -219,9 +264,7 @@ export function rfft2Impl(x: NdArray, options: FftOptions | undefined, fn: strin
     eng.free(re, im);
     throw e;
   }
-  const outRe = eng.takeResult(t, re, frames * plane), outIm = eng.takeResult(t, im, frames * plane);
-  const outShape = [...shape.slice(0, -1), nc];
-  return { re: ndarray(outRe, outShape), im: ndarray(outIm, outShape) };
+  return { t, re, im, length: frames * plane, shape, nc };
 }
 
 /** fft2 (inverse = false) or ifft2 (inverse = true, with 1/N) over the last two axes. */

@@ -6,12 +6,14 @@
  * scratch. Every result is computed by the same floating-point operations on any lane.
  */
 import ndarray from 'ndarray';
-import { irfft2, rfft2 } from '../../fft';
+import { irfft2 } from '../../fft';
+import { ResidentSpectrum, rfft2Resident } from '../../fft/_internal/transforms';
 import { HalfLayout } from '../../registration/_internal/halfSpectrumDft';
 import { Spectrum, alignmentSpectrum } from './alignCore';
 import { neighbourMedians } from './defects';
 import { Mat2, destrainFrame } from './destrain';
 import { FirstFrameScoring, scoreDifferenceSigmas, searchCandidates } from './firstFrame';
+import { ResidentShiftSum } from './residentSums';
 import { ShiftSum, ShiftSumState } from './shiftSum';
 import { ChainBuffers, ChainScratch, chainScratch, chainStep, groupSums, groupTotal } from './chainStep';
 import { PassInput, UnitContext, UnitMeasurement, UnitScratch, UnitSpan, measureUnit, referenceRows, unitScratch } from './unitMeasure';
@@ -56,42 +58,6 @@ export function spectraOf(buf: SharedArrayBuffer, n: number, size: number): Spec
 
 /** Hot loops kept in small functions (V8 optimises them apart from the drivers). */
 
-/**
- * sum += x·gain (the product rounded to float32, as the corrected frame holds it; x itself is not
- * changed); returns Σ x·gain — the same number as {@link total} of the corrected frame (the same
- * four partial sums).
- */
-export function accumulateFrame(sum: Float64Array, x: Float32Array, gain?: Float32Array): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  const n = x.length;
-  const n4 = n - (n % 4);
-  // x·1 would be x anyway (x is float32): the branch only skips reading a gain that is not there
-  const at = (k: number): number => (gain ? Math.fround(x[k] * gain[k]) : x[k]);
-  for (let k = 0; k < n4; k += 4) {
-    const a = at(k);
-    const b = at(k + 1);
-    const c = at(k + 2);
-    const d = at(k + 3);
-    sum[k] += a;
-    sum[k + 1] += b;
-    sum[k + 2] += c;
-    sum[k + 3] += d;
-    s0 += a;
-    s1 += b;
-    s2 += c;
-    s3 += d;
-  }
-  for (let k = n4; k < n; k++) {
-    const v = at(k);
-    sum[k] += v;
-    s0 += v;
-  }
-  return s0 + s1 + s2 + s3;
-}
-
 /** Σx with four partial sums (no serial dependency between consecutive additions). */
 export function total(x: Float32Array): number {
   let s0 = 0;
@@ -113,15 +79,16 @@ function multiply(x: Float32Array, g: Float32Array): void {
   for (let k = 0; k < x.length; k++) x[k] *= g[k];
 }
 
-type Half = { re: ArrayLike<number>; im: ArrayLike<number> };
-
 /** One lane's state for one alignFrames call; the methods are the tasks motionPool dispatches. */
 export class MotionTasks {
   private setupData?: FrameSetup;
   private spec: Spectrum[] = [];
   private defects?: DefectSetup;
-  private cached = new Map<number, Half>();
+  /** Full spectra kept for the sum pass, in the FFT core's memory (freed once summed, or at end()). */
+  private cached = new Map<number, ResidentSpectrum>();
+  /** The dose-weighted sums (JavaScript), or the plain sum in the core's memory. */
   private acc?: ShiftSum;
+  private racc?: ResidentShiftSum;
   private unitCtx?: UnitContext;
   private R?: { re: Float64Array; im: Float64Array };
   private scratch?: UnitScratch;
@@ -155,10 +122,10 @@ export class MotionTasks {
     for (let i = 0; i < idx.length; i++) f[idx[i]] = values[i];
   }
 
-  private transform(f: Float32Array): Half {
+  /** The frame's half spectrum, left in the FFT core's memory (the caller frees it). */
+  private transform(f: Float32Array): ResidentSpectrum {
     const { rows, cols, fftWorkers } = this.s;
-    const F = rfft2(ndarray(f, [rows, cols]), fftWorkers === undefined ? undefined : { workers: fftWorkers });
-    return { re: F.re.data as ArrayLike<number>, im: F.im.data as ArrayLike<number> };
+    return rfft2Resident(ndarray(f, [rows, cols]), fftWorkers === undefined ? undefined : { workers: fftWorkers }, 'alignFrames');
   }
 
   /** Spectra pass: corrects frame n, writes its alignment spectrum; returns its total (after correction) when asked, else 0. */
@@ -168,15 +135,21 @@ export class MotionTasks {
     this.correct(f, a.frameTotal);
     const t = a.needTotal ? total(f) : 0;
     const F = this.transform(f);
-    alignmentSpectrum(f, F, s.layout, s.filter, s.periodicSmooth, this.spec[a.n]);
+    try {
+      alignmentSpectrum(f, F.views(), s.layout, s.filter, s.periodicSmooth, this.spec[a.n]);
+    } catch (e) {
+      F.free();
+      throw e;
+    }
     if (a.n >= s.cacheFrom) this.cached.set(a.n, F);
+    else F.free();
     return t;
   }
 
   /** Sum pass: frame n (corrected and transformed, or from the cache when `data` is absent) moved back by −shift into this lane's sums. */
   shiftFrame(a: { n: number; data?: Float32Array; shift: [number, number]; dose?: number; frameTotal?: number }): void {
     const s = this.s;
-    let F: Half | undefined;
+    let F: ResidentSpectrum | undefined;
     if (a.data) {
       this.correct(a.data, a.frameTotal);
       F = this.transform(a.data);
@@ -185,8 +158,17 @@ export class MotionTasks {
       this.cached.delete(a.n);
       if (!F) throw new Error(`lowdose.motion: frame ${a.n} is not in this lane's cache.`);
     }
-    this.acc ??= new ShiftSum(s.rows, s.cols, s.invTwoNe);
-    this.acc.add(F, a.shift, a.dose);
+    try {
+      if (s.invTwoNe) {
+        this.acc ??= new ShiftSum(s.rows, s.cols, s.invTwoNe);
+        this.acc.add(F.views(), a.shift, a.dose);
+      } else {
+        this.racc ??= new ResidentShiftSum(s.rows, s.cols);
+        this.racc.add(F, a.shift);
+      }
+    } finally {
+      F.free();
+    }
   }
 
   /**
@@ -198,7 +180,7 @@ export class MotionTasks {
    */
   destrain(a: { n: number; data?: Float32Array; frameTotal?: number; F: Mat2; centre: [number, number]; where: Int32Array }): void {
     const s = this.s;
-    let F: Half | undefined;
+    let F: ResidentSpectrum | undefined;
     if (a.data) {
       this.correct(a.data, a.frameTotal);
       F = this.transform(a.data);
@@ -207,9 +189,21 @@ export class MotionTasks {
       if (!F) throw new Error(`lowdose.motion: frame ${a.n} is not in this lane's cache.`);
     }
     const shape: [number, number] = [s.rows, (s.cols >> 1) + 1];
-    const frame = irfft2({ re: ndarray(F.re as Float64Array, shape), im: ndarray(F.im as Float64Array, shape) }, { shape: [s.rows, s.cols], ...(s.fftWorkers === undefined ? {} : { workers: s.fftWorkers }) }).data as ArrayLike<number>;
+    let frame: ArrayLike<number>;
+    try {
+      const v = F.views();
+      frame = irfft2({ re: ndarray(v.re, shape), im: ndarray(v.im, shape) }, { shape: [s.rows, s.cols], ...(s.fftWorkers === undefined ? {} : { workers: s.fftWorkers }) }).data as ArrayLike<number>;
+    } finally {
+      if (a.data) F.free();
+    }
     const f = destrainFrame(frame, s.rows, s.cols, a.F, a.centre);
-    const D = alignmentSpectrum(f, this.transform(f), s.layout, s.filter, s.periodicSmooth);
+    const G = this.transform(f);
+    let D: { re: ArrayLike<number>; im: ArrayLike<number> };
+    try {
+      D = alignmentSpectrum(f, G.views(), s.layout, s.filter, s.periodicSmooth);
+    } finally {
+      G.free();
+    }
     const S = this.spec[a.n];
     for (const k of a.where) {
       S.re[k] = D.re[k];
@@ -219,8 +213,9 @@ export class MotionTasks {
 
   /** This lane's shifted sums (undefined when it got no frame). */
   takeShiftSum(): ShiftSumState | undefined {
-    const st = this.acc?.state();
+    const st = this.acc?.state() ?? this.racc?.take();
     this.acc = undefined;
+    this.racc = undefined;
     return st;
   }
 
@@ -282,8 +277,11 @@ export class MotionTasks {
     this.setupData = undefined;
     this.spec = [];
     this.defects = undefined;
+    for (const F of this.cached.values()) F.free();
     this.cached.clear();
     this.acc = undefined;
+    this.racc?.free();
+    this.racc = undefined;
     this.unitCtx = undefined;
     this.R = undefined;
     this.scratch = undefined;

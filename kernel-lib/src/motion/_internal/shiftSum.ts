@@ -42,8 +42,8 @@ export function halfInvTwoNe(ny: number, nx: number, pixelSizeA: number, voltage
   return out;
 }
 
-/** Row/column factors exp(+2πi·f·s/n) of a full half spectrum; Nyquist terms use cos (stays Hermitian). */
-function factors(ny: number, nx: number, s: [number, number]): { ey: Float64Array; ex: Float64Array } {
+/** Row/column factors exp(+2πi·f·s/n) of a full half spectrum, as (re, im) pairs; Nyquist terms use cos (stays Hermitian). */
+export function shiftFactors(ny: number, nx: number, s: [number, number]): { ey: Float64Array; ex: Float64Array } {
   const nc = (nx >> 1) + 1;
   const ey = new Float64Array(2 * ny);
   const ex = new Float64Array(2 * nc);
@@ -112,7 +112,7 @@ export class ShiftSum {
    */
   add(F: { re: ArrayLike<number>; im: ArrayLike<number> }, shiftPx: [number, number], doseEPerA2 = 0): void {
     const { ny, nc } = this;
-    const { ey, ex } = factors(ny, this.nx, shiftPx);
+    const { ey, ex } = shiftFactors(ny, this.nx, shiftPx);
     const dw = this.dw;
     if (!dw) {
       addShiftedRows(this.re, this.im, F.re, F.im, ey, ex, ny, nc);

@@ -1,0 +1,129 @@
+/**
+ * alignFrames' two whole-frame sums on the FFT core (assembly/fft/frameSums.ts), in the core's
+ * memory: the defects pass's frame sum (FrameSum) and a lane's Fourier-shifted sum (ResidentShiftSum).
+ * They do per element exactly what scalar JavaScript does (sum[k] += x[k]·gain[k] with four partial
+ * sums of the frame's total; shiftSum.addShiftedRows), two f64 lanes at a time: the same numbers.
+ */
+import { FftEngine } from '../../fft/_internal/engine';
+import { getEngine } from '../../fft/_internal/engineRegistry';
+import { ResidentSpectrum } from '../../fft/_internal/transforms';
+import { ShiftSumState, shiftFactors } from './shiftSum';
+
+/** Elements copied into the core and added per kernel call: the copy is still in cache when added (a multiple of 4). */
+const CHUNK = 16384;
+
+/** Σ_n x_n·gain over frames (float64), with each frame's total, as the defects pass needs. */
+export class FrameSum {
+  private readonly eng: FftEngine;
+  private readonly sum: number;
+  private readonly chunk: number;
+  private readonly part: number;
+  private readonly gain: number;
+
+  constructor(readonly length: number, gain?: Float32Array) {
+    this.eng = getEngine();
+    const blocks: number[] = [];
+    try {
+      this.sum = this.alloc(8 * length, blocks);
+      this.eng.view('f64', this.sum, length).fill(0);
+      this.chunk = this.alloc(4 * CHUNK, blocks);
+      this.part = this.alloc(32, blocks);
+      this.gain = gain ? this.alloc(4 * length, blocks) : 0;
+      if (gain) this.eng.view('f32', this.gain, length).set(gain);
+    } catch (e) {
+      this.eng.free(...blocks);
+      throw e;
+    }
+  }
+
+  private alloc(bytes: number, blocks: number[]): number {
+    const p = this.eng.alloc(bytes);
+    blocks.push(p);
+    return p;
+  }
+
+  /** sum += x·gain (the product rounded to float32; x is not changed); returns Σ x·gain with four partial sums, as motionTasks.total. */
+  add(x: Float32Array): number {
+    const { eng, length: n } = this;
+    const part = eng.view('f64', this.part, 4);
+    part.fill(0);
+    const fn = eng.exports.accumulateFrame_f32;
+    for (let k0 = 0; k0 < n; k0 += CHUNK) {
+      const m = Math.min(CHUNK, n - k0);
+      eng.view('f32', this.chunk, m).set(x.subarray(k0, k0 + m));
+      fn(this.chunk, this.gain ? this.gain + 4 * k0 : 0, this.sum + 8 * k0, m, this.part);
+    }
+    const p = eng.view('f64', this.part, 4);
+    return p[0] + p[1] + p[2] + p[3];
+  }
+
+  /** The sum so far, copied out, and the core's memory freed (the instance is done). */
+  take(): Float64Array {
+    const out = this.eng.view('f64', this.sum, this.length).slice() as Float64Array;
+    this.eng.free(this.sum, this.chunk, this.part, ...(this.gain ? [this.gain] : []));
+    return out;
+  }
+}
+
+/**
+ * A lane's plain aligned sum in the core's memory: frames given as resident float32 half spectra
+ * are moved back by −shift (as ShiftSum.add, without dose weighting).
+ */
+export class ResidentShiftSum {
+  private readonly eng: FftEngine;
+  readonly nc: number;
+  private readonly re: number;
+  private readonly im: number;
+  /** Row factors as (re, im) pairs, then the column factors' re, then their im. */
+  private readonly factors: number;
+  private frames = 0;
+
+  constructor(readonly ny: number, readonly nx: number) {
+    this.eng = getEngine();
+    this.nc = (nx >> 1) + 1;
+    const n = ny * this.nc;
+    this.re = this.eng.alloc(8 * n);
+    try {
+      this.im = this.eng.alloc(8 * n);
+      try {
+        this.factors = this.eng.alloc(8 * (2 * ny + 2 * this.nc));
+      } catch (e) {
+        this.eng.free(this.im);
+        throw e;
+      }
+    } catch (e) {
+      this.eng.free(this.re);
+      throw e;
+    }
+    this.eng.view('f64', this.re, n).fill(0);
+    this.eng.view('f64', this.im, n).fill(0);
+  }
+
+  /** Adds a frame (its half spectrum F, float32, in this thread's core) whose content is displaced by shiftPx. */
+  add(F: ResidentSpectrum, shiftPx: [number, number]): void {
+    const { eng, ny, nc } = this;
+    if (F.t !== 'f32' || F.eng !== eng || F.length !== ny * nc) throw new Error('lowdose.motion: a resident float32 spectrum of this thread and shape was expected.');
+    const { ey, ex } = shiftFactors(ny, this.nx, shiftPx);
+    const f = eng.view('f64', this.factors, 2 * ny + 2 * nc);
+    f.set(ey);
+    for (let c = 0; c < nc; c++) {
+      f[2 * ny + c] = ex[2 * c];
+      f[2 * ny + nc + c] = ex[2 * c + 1];
+    }
+    const p = this.factors;
+    eng.exports.shiftAccumulate_f32(F.re, F.im, nc, 0, ny, p, p + 16 * ny, p + 16 * ny + 8 * nc, this.re, this.im);
+    this.frames++;
+  }
+
+  /** The sums, copied out of the core (for the calling thread to merge), and the core's memory freed. */
+  take(): ShiftSumState {
+    const n = this.ny * this.nc;
+    const st = { re: this.eng.view('f64', this.re, n).slice() as Float64Array, im: this.eng.view('f64', this.im, n).slice() as Float64Array, frames: this.frames };
+    this.free();
+    return st;
+  }
+
+  free(): void {
+    this.eng.free(this.re, this.im, this.factors);
+  }
+}
