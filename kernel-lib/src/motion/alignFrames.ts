@@ -9,14 +9,13 @@ import type { LazySource } from '../io/types';
 import { Dataset, NdArray, makeDataset } from '../types/dataset';
 import { Spectrum, cropFor, k2Of } from './_internal/alignCore';
 import { latticeSpotMask, subLatticeLimit } from './_internal/spectralStats';
-import { DefectPixel, defectMask, detectHotPixels, gainArray, maskIndex, neighbourMedians } from './_internal/defects';
+import { DefectPixel, defectMask, defectsPass, gainArray } from './_internal/defects';
 import { driftWarnings } from './_internal/driftWarnings';
 import { estimateDrift } from './_internal/estimateDrift';
 import { latticeBasis } from './_internal/firstFrame';
 import { checkAbort, frameSource, yieldToEventLoop } from './_internal/frameSource';
 import { coreCount, endLanes, framePass, lanes } from './_internal/motionPool';
 import { spectraOf } from './_internal/motionTasks';
-import { FrameSum } from './_internal/residentSums';
 import { ProgressOption, reporter } from './_internal/progress';
 import { destrainOnLanes, strainAwareSpectra } from './_internal/strainStage';
 import { CriticalDoseModel, ShiftSum, ShiftSumState, halfInvTwoNe } from './_internal/shiftSum';
@@ -280,49 +279,13 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
 
   async function passes(spectraBuf: SharedArrayBuffer): Promise<AlignFramesResult> {
     // Pass 0: frame sum → hot/dead pixels; replacement values from the frame average.
-    let mask: Uint8Array | undefined = listed;
-    let defectIndex = new Int32Array(0);
-    let meanReplacement = new Float32Array(0);
-    let meanCounts = NaN;
-    let frameTotals: number[] = [];
     const tDefects = Date.now();
-    if (detect || listed) {
-      // on this thread (memory-bound: threads would not help), in the FFT core (two lanes per
-      // instruction), from in-memory frames without a copy; each frame's gain-corrected total is
-      // kept: the later passes' defect replacement needs it
-      const acc = new FrameSum(rows * cols, gain);
-      let sum: Float64Array;
-      frameTotals = new Array(N);
-      try {
-        if (src.view) {
-          for (let n = 0; n < N; n++) {
-            frameTotals[n] = acc.add(src.view(n));
-            await tick('reading (defects)', n + 1, N);
-          }
-        } else {
-          for await (const f of src.frames(chunkSize)) {
-            frameTotals[f.index] = acc.add(f.data);
-            await tick('reading (defects)', f.index + 1, N);
-          }
-        }
-      } finally {
-        sum = acc.take();
-      }
-      const hot = detect ? detectHotPixels(sum, rows, cols, sigmaHot) : undefined;
-      if (hot) {
-        mask ??= new Uint8Array(rows * cols);
-        for (let k = 0; k < hot.length; k++) if (hot[k]) mask[k] = 1;
-      }
-      if (mask) {
-        defectIndex = maskIndex(mask);
-        let total = 0;
-        for (let k = 0; k < sum.length; k++) if (!mask[k]) total += sum[k];
-        meanCounts = total / ((rows * cols - defectIndex.length) * N);
-        for (let k = 0; k < sum.length; k++) sum[k] /= N;
-        meanReplacement = neighbourMedians(sum, mask, defectIndex, rows, cols);
-        const d = { mask, index: defectIndex, meanReplacement };
-        await Promise.all(L.map(l => l.call('setDefects', d)));
-      }
+    const def = await defectsPass(src, { gain, listed, detect, sigmaHot, chunkSize, tick: done => tick('reading (defects)', done, N) });
+    const { frameTotals, index: defectIndex } = def;
+    let meanCounts = def.meanCounts;
+    if (def.mask) {
+      const d = { mask: def.mask, index: defectIndex, meanReplacement: def.meanReplacement };
+      await Promise.all(L.map(l => l.call('setDefects', d)));
     }
 
     // Pass 1: alignment spectra (and the frames' spectra when they fit the cache), corrected for gain

@@ -4,6 +4,8 @@
  */
 import { ShapeError, ValueError } from '../../errors';
 import { Dataset, NdArray, isDataset, isNdArray } from '../../types/dataset';
+import type { FrameSource } from './frameSource';
+import { FrameSum } from './residentSums';
 
 /** A defective pixel. */
 export interface DefectPixel {
@@ -137,4 +139,61 @@ export function maskIndex(mask: Uint8Array): Int32Array {
   const out = new Int32Array(n);
   for (let k = 0, i = 0; k < mask.length; k++) if (mask[k]) out[i++] = k;
   return out;
+}
+
+/** What the defects pass found: the defect mask and its replacement values, the mean count, each frame's total. */
+export interface DefectsPassResult {
+  mask?: Uint8Array;
+  /** Flat indices of the defective pixels (ascending) and, for sparse frames, their replacement (neighbour medians of the frame average). */
+  index: Int32Array;
+  meanReplacement: Float32Array;
+  /** Mean counts per pixel per frame over the good pixels (NaN when the pass did not run). */
+  meanCounts: number;
+  /** Each frame's gain-corrected total (empty when the pass did not run). */
+  frameTotals: number[];
+}
+
+/**
+ * alignFrames' pass 0: the frame sum (gain-corrected) → hot/dead pixels (when `detect`), joined to the
+ * `listed` mask; replacement values from the frame average. Runs only when there is something to
+ * find or replace. On this thread (memory-bound: threads would not help), in the FFT core
+ * (residentSums.FrameSum), from in-memory frames without a copy.
+ */
+export async function defectsPass(
+  src: FrameSource,
+  o: { gain?: Float32Array; listed?: Uint8Array; detect: boolean; sigmaHot: number; chunkSize: number; tick(done: number): Promise<void> }
+): Promise<DefectsPassResult> {
+  const { frameCount: N, rows, cols } = src;
+  let mask = o.listed;
+  if (!o.detect && !mask) return { index: new Int32Array(0), meanReplacement: new Float32Array(0), meanCounts: NaN, frameTotals: [] };
+  const acc = new FrameSum(rows * cols, o.gain);
+  let sum: Float64Array;
+  const frameTotals: number[] = new Array(N);
+  try {
+    if (src.view) {
+      for (let n = 0; n < N; n++) {
+        frameTotals[n] = acc.add(src.view(n));
+        await o.tick(n + 1);
+      }
+    } else {
+      for await (const f of src.frames(o.chunkSize)) {
+        frameTotals[f.index] = acc.add(f.data);
+        await o.tick(f.index + 1);
+      }
+    }
+  } finally {
+    sum = acc.take();
+  }
+  const hot = o.detect ? detectHotPixels(sum, rows, cols, o.sigmaHot) : undefined;
+  if (hot) {
+    mask ??= new Uint8Array(rows * cols);
+    for (let k = 0; k < hot.length; k++) if (hot[k]) mask[k] = 1;
+  }
+  if (!mask) return { index: new Int32Array(0), meanReplacement: new Float32Array(0), meanCounts: NaN, frameTotals };
+  const index = maskIndex(mask);
+  let total = 0;
+  for (let k = 0; k < sum.length; k++) if (!mask[k]) total += sum[k];
+  const meanCounts = total / ((rows * cols - index.length) * N);
+  for (let k = 0; k < sum.length; k++) sum[k] /= N;
+  return { mask, index, meanReplacement: neighbourMedians(sum, mask, index, rows, cols), meanCounts, frameTotals };
 }
