@@ -39,19 +39,19 @@ export function accumulateFrame_f32(x: usize, gain: usize, sum: usize, n: i32, p
 }
 
 /**
- * acc += F·(ey ⊗ ex) over rows [r0, r1) of an ny × nc half spectrum: F f32 planes (re, im), acc f64
- * planes, ey the row factors as (re, im) pairs (f64), exRe/exIm the column factors (f64, nc each).
- * Per element, as the scalar code: fr = yr·xr − yi·xi, fi = yr·xi + yi·xr, then
- * accRe += a·fr − b·fi, accIm += a·fi + b·fr.
+ * acc += F·(ey ⊗ ex) over rows [r0, r1), columns [0, cw) of half spectra with rows of `stride`
+ * elements: F f32 planes (re, im), acc f64 planes, ey the row factors as (re, im) pairs (f64),
+ * exRe/exIm the column factors (f64). Per element, as the scalar code: fr = yr·xr − yi·xi,
+ * fi = yr·xi + yi·xr, then accRe += a·fr − b·fi, accIm += a·fi + b·fr.
  */
-export function shiftAccumulate_f32(fRe: usize, fIm: usize, nc: i32, r0: i32, r1: i32, ey: usize, exRe: usize, exIm: usize, accRe: usize, accIm: usize): void {
-  const c2 = nc & ~1;
+export function shiftAccumulate_f32(fRe: usize, fIm: usize, stride: i32, cw: i32, r0: i32, r1: i32, ey: usize, exRe: usize, exIm: usize, accRe: usize, accIm: usize): void {
+  const c2 = cw & ~1;
   for (let r = r0; r < r1; r++) {
     const yr = load<f64>(ey + (<usize>r << 4));
     const yi = load<f64>(ey + (<usize>r << 4) + 8);
     const vyr = f64x2.splat(yr);
     const vyi = f64x2.splat(yi);
-    const o = <usize>r * <usize>nc;
+    const o = <usize>r * <usize>stride;
     for (let c = 0; c < c2; c += 2) {
       const xr = v128.load(exRe + (<usize>c << 3));
       const xi = v128.load(exIm + (<usize>c << 3));
@@ -65,7 +65,7 @@ export function shiftAccumulate_f32(fRe: usize, fIm: usize, nc: i32, r0: i32, r1
       v128.store(pr, v128.add<f64>(v128.load(pr), v128.sub<f64>(v128.mul<f64>(a, fr), v128.mul<f64>(b, fi))));
       v128.store(pi, v128.add<f64>(v128.load(pi), v128.add<f64>(v128.mul<f64>(a, fi), v128.mul<f64>(b, fr))));
     }
-    for (let c = c2; c < nc; c++) {
+    for (let c = c2; c < cw; c++) {
       const xr = load<f64>(exRe + (<usize>c << 3));
       const xi = load<f64>(exIm + (<usize>c << 3));
       const fr = yr * xr - yi * xi;

@@ -16,6 +16,7 @@ import { latticeBasis } from './_internal/firstFrame';
 import { checkAbort, frameSource, yieldToEventLoop } from './_internal/frameSource';
 import { coreCount, endLanes, framePass, lanes } from './_internal/motionPool';
 import { spectraOf } from './_internal/motionTasks';
+import { DriftMemory, MotionMemory } from './_internal/motionMemory';
 import { ProgressOption, reporter } from './_internal/progress';
 import { destrainOnLanes, strainAwareSpectra } from './_internal/strainStage';
 import { CriticalDoseModel, ShiftSum, ShiftSumState, halfInvTwoNe } from './_internal/shiftSum';
@@ -269,15 +270,21 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
   const L = lanesOf.list;
   const take = (): Float32Array | undefined => lanesOf.spares.take(rows * cols);
   try {
-    const spectraBuf = new SharedArrayBuffer(8 * N * size);
+    // the alignment spectra, the drift reference and the lanes' kernel scratch in one shared memory
+    const scratchBytes = 8 * N * (2 * layout.rows + 2 * layout.cols);
+    const pad = MotionMemory.padded;
+    const mem = new MotionMemory(pad(8 * N * size) + pad(16 * size) + pad(8 * size) + L.length * pad(scratchBytes));
+    const spectraAt = mem.alloc(8 * N * size);
+    const shared = { memory: mem.memory, reference: mem.alloc(16 * size), pInc: mem.alloc(8 * size) };
     const periodicSmooth = edges === 'periodic-smooth';
-    await Promise.all(L.map(l => l.call('setup', { rows, cols, frames: N, layout, filter, periodicSmooth, gain, spectra: spectraBuf, cacheFrom, invTwoNe, fftWorkers: L.length > 1 ? 1 : undefined })));
-    return await passes(spectraBuf);
+    const base = { rows, cols, frames: N, layout, filter, periodicSmooth, gain, memory: mem.memory, spectra: spectraAt, cacheFrom, invTwoNe, fftWorkers: L.length > 1 ? 1 : undefined };
+    await Promise.all(L.map(l => l.call('setup', { ...base, scratch: mem.alloc(scratchBytes) })));
+    return await passes(spectraOf(mem.memory.buffer, spectraAt, N, size), shared);
   } finally {
     await endLanes(lanesOf);
   }
 
-  async function passes(spectraBuf: SharedArrayBuffer): Promise<AlignFramesResult> {
+  async function passes(spectra: Spectrum[], shared: DriftMemory): Promise<AlignFramesResult> {
     // Pass 0: frame sum → hot/dead pixels; replacement values from the frame average.
     const tDefects = Date.now();
     const def = await defectsPass(src, { gain, listed, detect, sigmaHot, chunkSize, tick: done => tick('reading (defects)', done, N) });
@@ -291,7 +298,6 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
     // Pass 1: alignment spectra (and the frames' spectra when they fit the cache), corrected for gain
     // and defects, into shared memory.
     const tSpectra = Date.now();
-    const spectra: Spectrum[] = spectraOf(spectraBuf, N, size);
     const totals = await framePass<number>(lanesOf, src.frames(chunkSize, take), 'spectrum', (n, data) => ({ n, data, needTotal: !Number.isFinite(meanCounts), frameTotal: frameTotals[n] }), done => tick('spectra', done, N));
     let countSum = 0;
     const power = new Float64Array(k2.length);
@@ -335,7 +341,8 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
       hMinPx: 1 / u,
       lambda: smoothing === 'auto' ? undefined : Math.max(smoothing as number, 1e-8),
       tick,
-      lanes: L
+      lanes: L,
+      shared
     });
     spectra.length = 0;
     const origin = drift.positions[0];

@@ -10,9 +10,9 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { base64ToBytes } from '../../display/decodePreview';
-import { ChunkedPass, FftEngine, ParallelRunner, runChunksLocally, splitRange } from './engine';
+import { ChunkedPass, CoreExports, FftEngine, ParallelRunner, runChunksLocally, splitRange } from './engine';
 import { MAX_PAGES, registerEngine } from './engineRegistry';
-import { wasmApi } from './wasmApi';
+import { WasmMemory, WasmModule, wasmApi } from './wasmApi';
 import { WASM_BASE64 } from './wasmSingle';
 import { withSharedMemoryImport } from './sharedMemoryImport';
 
@@ -231,10 +231,27 @@ export function defaultThreads(): number {
   return Math.max(1, o.availableParallelism ? o.availableParallelism() : os.cpus().length);
 }
 
+let sharedModule: WasmModule | undefined;
+
+/** The core compiled for a shared imported memory (once per thread). */
+function coreModule(): WasmModule {
+  sharedModule ??= new (wasmApi().Module)(withSharedMemoryImport(base64ToBytes(WASM_BASE64)));
+  return sharedModule;
+}
+
+/**
+ * The core's functions over a shared memory of the caller's (e.g. alignFrames' spectra, which
+ * several threads read): an instance of its own, no allocator — the caller places data from
+ * exports.heapBase() on (the core's static data lies below it).
+ */
+export function coreOn(memory: WasmMemory): CoreExports {
+  return new (wasmApi().Instance)(coreModule(), { env: { memory } }).exports as unknown as CoreExports;
+}
+
 /** The Node engine (created on first use). */
 export function nodeEngine(): FftEngine {
   if (!engine) {
-    const module = new (wasmApi().Module)(withSharedMemoryImport(base64ToBytes(WASM_BASE64)));
+    const module = coreModule();
     const memory = new (wasmApi().Memory)({ initial: 17, maximum: MAX_PAGES, shared: true });
     engine = new FftEngine(module, memory);
     engine.resultBudgetBytes = RESULT_BUDGET;

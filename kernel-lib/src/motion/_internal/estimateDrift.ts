@@ -22,6 +22,7 @@ import { HalfLayout } from '../../registration/_internal/halfSpectrumDft';
 import { Spectrum } from './alignCore';
 import { ChainBuffers, chainBufferLength } from './chainStep';
 import { chooseFirstFrameTranslation } from './firstFrame';
+import { DriftMemory } from './motionMemory';
 import { Lane } from './motionPool';
 import { TrajectoryFit, TrajectoryUnit, fitTrajectory, interpolateUnits } from './trajectory';
 import { UnitMeasurement } from './unitMeasure';
@@ -55,6 +56,8 @@ export interface DriftOptions {
    * each pass's reference is summed row-block-wise and its units measured on them (unitMeasure.ts).
    */
   lanes: Lane[];
+  /** Where the pass reference and Σ|S|² live (the lanes' shared memory, where the core's kernels reach them). */
+  shared: DriftMemory;
   /** Real-space lattice basis (px; firstFrame.latticeBasis): frame 0's lattice translation is then chosen by scoring candidates. */
   latticeBasis?: [[number, number], [number, number]];
   /**
@@ -147,12 +150,13 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
   const { rows, cols } = layout;
   const size = rows * cols;
   // the lanes get the drift context first (the chain runs on them too)
-  const refBuf = new SharedArrayBuffer(16 * size);
+  const buf = o.shared.memory.buffer;
+  const refAt = o.shared.reference;
   const { lanes } = o;
   // Σ|S|² in shared memory: the strain-aware stage replaces it between passes
-  const pInc = new Float64Array(new SharedArrayBuffer(8 * size));
+  const pInc = new Float64Array(buf, o.shared.pInc, size);
   pInc.set(o.pInc);
-  await Promise.all(lanes.map(l => l.call('drift', { pInc, noise: o.noise, spotMask: o.spotMask, coarseExtra: o.coarseExtra, weighting: o.weighting, coarseRadiusPx: o.coarseRadiusPx, hMinPx: o.hMinPx, reference: refBuf })));
+  await Promise.all(lanes.map(l => l.call('drift', { pInc, noise: o.noise, spotMask: o.spotMask, coarseExtra: o.coarseExtra, weighting: o.weighting, coarseRadiusPx: o.coarseRadiusPx, hMinPx: o.hMinPx, reference: refAt })));
   /** Splits [0, n) into one block per lane and runs `task` on each. */
   const blocks = (n: number, task: (l: Lane, from: number, to: number) => Promise<unknown>): Promise<unknown> => {
     const per = Math.ceil(n / lanes.length);
@@ -305,7 +309,7 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
   let firstFrameMarginSigma: number | undefined;
   if (o.latticeBasis && N > 2 && sizes.length > 0) {
     // on the lanes: the others' sum into the (now free) shared reference, the 25 searches and the σ
-    const R = { re: new Float64Array(refBuf, 0, size), im: new Float64Array(refBuf, 8 * size, size) };
+    const R = { re: new Float64Array(buf, refAt, size), im: new Float64Array(buf, refAt + 8 * size, size) };
     const choice = await chooseFirstFrameTranslation(spec, layout, positions, pInc, o.noise, o.latticeBasis, o.hMinPx, lanes, R);
     firstFrameMarginSigma = choice.marginSigma;
     if (choice.translation[0] !== 0 || choice.translation[1] !== 0) {

@@ -7,6 +7,9 @@
  */
 import ndarray from 'ndarray';
 import { irfft2 } from '../../fft';
+import { CoreExports } from '../../fft/_internal/engine';
+import { coreOn } from '../../fft/_internal/engineNode';
+import { WasmMemory } from '../../fft/_internal/wasmApi';
 import { ResidentSpectrum, rfft2Resident } from '../../fft/_internal/transforms';
 import { HalfLayout } from '../../registration/_internal/halfSpectrumDft';
 import { Spectrum, alignmentSpectrum } from './alignCore';
@@ -28,8 +31,12 @@ export interface FrameSetup {
   filter: Float64Array;
   periodicSmooth: boolean;
   gain?: Float32Array;
-  /** N alignment spectra, re then im of each (float32, layout.rows·layout.cols each). */
-  spectra: SharedArrayBuffer;
+  /** The threads' shared memory (motionMemory.ts): the FFT core's kernels run on it. */
+  memory: WasmMemory;
+  /** Byte offset in it of the N alignment spectra, re then im of each (float32, layout.rows·layout.cols each). */
+  spectra: number;
+  /** Byte offset of this lane's scratch for the kernels' factors: 8·frames·(2·layout.rows + 2·layout.cols) bytes. */
+  scratch: number;
   /** Keep the full half spectra of frames n ≥ cacheFrom for the sum pass (frames ≥ N: none). */
   cacheFrom: number;
   /** 1/(2N_e) per full half-spectrum element: the sum pass also accumulates the dose-weighted sum. */
@@ -47,13 +54,13 @@ export interface DefectSetup {
 
 /** Drift-stage inputs besides the spectra (UnitContext less `spec` and `layout`) and the shared reference. */
 export interface DriftSetup extends Omit<UnitContext, 'spec' | 'layout'> {
-  /** Reference R: re then im, float64, layout.rows·layout.cols each. */
-  reference: SharedArrayBuffer;
+  /** Byte offset in the shared memory of the reference R: re then im, float64, layout.rows·layout.cols each. */
+  reference: number;
 }
 
-/** The N alignment spectra over one shared buffer. */
-export function spectraOf(buf: SharedArrayBuffer, n: number, size: number): Spectrum[] {
-  return Array.from({ length: n }, (_, i) => ({ re: new Float32Array(buf, 8 * i * size, size), im: new Float32Array(buf, (8 * i + 4) * size, size) }));
+/** The N alignment spectra at byte offset `at` of a shared buffer. */
+export function spectraOf(buf: ArrayBufferLike, at: number, n: number, size: number): Spectrum[] {
+  return Array.from({ length: n }, (_, i) => ({ re: new Float32Array(buf, at + 8 * i * size, size), im: new Float32Array(buf, at + (8 * i + 4) * size, size) }));
 }
 
 /** Hot loops kept in small functions (V8 optimises them apart from the drivers). */
@@ -82,6 +89,8 @@ function multiply(x: Float32Array, g: Float32Array): void {
 /** One lane's state for one alignFrames call; the methods are the tasks motionPool dispatches. */
 export class MotionTasks {
   private setupData?: FrameSetup;
+  /** The FFT core over the shared memory (kernels on the spectra and the reference). */
+  private core?: CoreExports;
   private spec: Spectrum[] = [];
   private defects?: DefectSetup;
   /** Full spectra kept for the sum pass, in the FFT core's memory (freed once summed, or at end()). */
@@ -101,7 +110,8 @@ export class MotionTasks {
 
   setup(s: FrameSetup): void {
     this.setupData = s;
-    this.spec = spectraOf(s.spectra, s.frames, s.layout.rows * s.layout.cols);
+    this.spec = spectraOf(s.memory.buffer, s.spectra, s.frames, s.layout.rows * s.layout.cols);
+    this.core = coreOn(s.memory);
   }
 
   setDefects(d: DefectSetup): void {
@@ -223,9 +233,10 @@ export class MotionTasks {
   drift(d: DriftSetup): void {
     const s = this.s;
     const size = s.layout.rows * s.layout.cols;
-    this.R = { re: new Float64Array(d.reference, 0, size), im: new Float64Array(d.reference, 8 * size, size) };
+    const buf = s.memory.buffer;
+    this.R = { re: new Float64Array(buf, d.reference, size), im: new Float64Array(buf, d.reference + 8 * size, size) };
     const { reference: _r, ...ctx } = d;
-    this.unitCtx = { ...ctx, spec: this.spec, layout: s.layout };
+    this.unitCtx = { ...ctx, spec: this.spec, layout: s.layout, core: this.core && { exports: this.core, buffer: buf, scratch: s.scratch } };
   }
 
   private get ctx(): UnitContext {
@@ -275,6 +286,7 @@ export class MotionTasks {
   /** Drops this call's state. */
   end(): void {
     this.setupData = undefined;
+    this.core = undefined;
     this.spec = [];
     this.defects = undefined;
     for (const F of this.cached.values()) F.free();

@@ -111,7 +111,7 @@ export class ResidentShiftSum {
       f[2 * ny + nc + c] = ex[2 * c + 1];
     }
     const p = this.factors;
-    eng.exports.shiftAccumulate_f32(F.re, F.im, nc, 0, ny, p, p + 16 * ny, p + 16 * ny + 8 * nc, this.re, this.im);
+    eng.exports.shiftAccumulate_f32(F.re, F.im, nc, nc, 0, ny, p, p + 16 * ny, p + 16 * ny + 8 * nc, this.re, this.im);
     this.frames++;
   }
 

@@ -5,6 +5,7 @@
  * doi:10.1364/OL.33.000156) and its first-order σ. Units of one pass are independent given the pass's
  * fixed reference R and positions, so they run on any thread (motionTasks.ts) with identical results.
  */
+import { CoreExports } from '../../fft/_internal/engine';
 import { HalfLayout, SparseHalfSpectrum } from '../../registration/_internal/halfSpectrumDft';
 import { Spectrum, correlationAt, unshiftFactors, zoomPeak, zoomPeakOf } from './alignCore';
 import { WeightScratch, coherenceWeights, coherenceWeightsOfPower, peakSigma, peakSnr, weightScratch } from './spectralStats';
@@ -26,6 +27,12 @@ export interface UnitContext {
   weighting: 'coherence' | 'uniform';
   coarseRadiusPx: number;
   hMinPx: number;
+  /**
+   * The FFT core over the lanes' shared memory, where spec and the reference live, and the byte
+   * offset of this lane's scratch there (8·frames·(2·rows + 2·cols) bytes): sums over frames run in
+   * its kernels (assembly/fft/frameSums.ts; the same numbers as the JavaScript loops).
+   */
+  core?: { exports: CoreExports; buffer: ArrayBufferLike; scratch: number };
 }
 
 /** A unit of consecutive frames. */
@@ -140,8 +147,32 @@ export function referenceRows(ctx: UnitContext, R: Complex, positions: ArrayLike
   const { cols } = layout;
   R.re.fill(0, r0 * cols, r1 * cols);
   R.im.fill(0, r0 * cols, r1 * cols);
-  const factors = spec.map((_, n) => unshiftFactors(layout, [positions[2 * n], positions[2 * n + 1]]));
   const BLOCK = Math.max(1, Math.floor(4096 / cols));
+  const core = ctx.core;
+  if (core) {
+    // every frame's factors into this lane's scratch: row pairs, then the columns' re and im
+    const per = 2 * layout.rows + 2 * cols;
+    const f = new Float64Array(core.buffer, core.scratch, spec.length * per);
+    for (let n = from; n < spec.length; n++) {
+      const { ey, ex } = unshiftFactors(layout, [positions[2 * n], positions[2 * n + 1]]);
+      const o = n * per;
+      f.set(ey, o);
+      for (let c = 0; c < cols; c++) {
+        f[o + 2 * layout.rows + c] = ex[2 * c];
+        f[o + 2 * layout.rows + cols + c] = ex[2 * c + 1];
+      }
+    }
+    const add = core.exports.shiftAccumulate_f32;
+    for (let b0 = r0; b0 < r1; b0 += BLOCK) {
+      const b1 = Math.min(r1, b0 + BLOCK);
+      for (let n = from; n < spec.length; n++) {
+        const at = core.scratch + 8 * n * per;
+        add(spec[n].re.byteOffset, spec[n].im.byteOffset, cols, cols, b0, b1, at, at + 16 * layout.rows, at + 16 * layout.rows + 8 * cols, R.re.byteOffset, R.im.byteOffset);
+      }
+    }
+    return;
+  }
+  const factors = spec.map((_, n) => unshiftFactors(layout, [positions[2 * n], positions[2 * n + 1]]));
   for (let b0 = r0; b0 < r1; b0 += BLOCK) {
     const b1 = Math.min(r1, b0 + BLOCK);
     for (let n = from; n < spec.length; n++) addRows(R, spec[n], factors[n], b0, b1, cols);
