@@ -15,7 +15,7 @@ import { estimateDrift } from './_internal/estimateDrift';
 import { latticeBasis } from './_internal/firstFrame';
 import { checkAbort, frameSource, yieldToEventLoop } from './_internal/frameSource';
 import { coreCount, endLanes, framePass, lanes } from './_internal/motionPool';
-import { spectraOf } from './_internal/motionTasks';
+import { laneScratchBytes, spectraOf } from './_internal/motionTasks';
 import { DriftMemory, MotionMemory } from './_internal/motionMemory';
 import { ProgressOption, reporter } from './_internal/progress';
 import { destrainOnLanes, strainAwareSpectra } from './_internal/strainStage';
@@ -271,7 +271,7 @@ export async function alignFrames(stack: Dataset | NdArray | LazySource, options
   const take = (): Float32Array | undefined => lanesOf.spares.take(rows * cols);
   try {
     // the alignment spectra, the drift reference and the lanes' kernel scratch in one shared memory
-    const scratchBytes = 8 * N * (2 * layout.rows + 2 * layout.cols);
+    const scratchBytes = laneScratchBytes(N, layout.rows, layout.cols);
     const pad = MotionMemory.padded;
     const mem = new MotionMemory(pad(8 * N * size) + pad(16 * size) + pad(8 * size) + L.length * pad(scratchBytes));
     const spectraAt = mem.alloc(8 * N * size);

@@ -30,7 +30,8 @@ export class MotionMemory {
   constructor(bytes: number) {
     // the core's static data lies below its heap base
     const base = Math.ceil(coreHeapBase() / ALIGN) * ALIGN;
-    const pages = Math.ceil((base + bytes) / PAGE);
+    // (at least the 17 pages the core declares as its initial memory)
+    const pages = Math.max(17, Math.ceil((base + bytes) / PAGE));
     this.memory = new (wasmApi().Memory)({ initial: pages, maximum: pages, shared: true });
     this.core = coreOn(this.memory);
     this.top = base;

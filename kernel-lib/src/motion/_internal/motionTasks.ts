@@ -19,7 +19,7 @@ import { FirstFrameScoring, scoreDifferenceSigmas, searchCandidates } from './fi
 import { ResidentShiftSum } from './residentSums';
 import { ShiftSum, ShiftSumState } from './shiftSum';
 import { ChainBuffers, ChainScratch, chainScratch, chainStep, groupSums, groupTotal } from './chainStep';
-import { PassInput, UnitContext, UnitMeasurement, UnitScratch, UnitSpan, measureUnit, referenceRows, unitScratch } from './unitMeasure';
+import { PassInput, UnitContext, UnitMeasurement, UnitScratch, UnitSpan, measureUnit, referenceRows, sharedUnitScratch, sharedUnitScratchBytes, unitScratch } from './unitMeasure';
 
 /** Frame geometry and per-frame processing, sent once per alignFrames call. */
 export interface FrameSetup {
@@ -35,7 +35,7 @@ export interface FrameSetup {
   memory: WasmMemory;
   /** Byte offset in it of the N alignment spectra, re then im of each (float32, layout.rows·layout.cols each). */
   spectra: number;
-  /** Byte offset of this lane's scratch for the kernels' factors: 8·frames·(2·layout.rows + 2·layout.cols) bytes. */
+  /** Byte offset of this lane's region for the kernels ({@link laneScratchBytes}). */
   scratch: number;
   /** Keep the full half spectra of frames n ≥ cacheFrom for the sum pass (frames ≥ N: none). */
   cacheFrom: number;
@@ -56,6 +56,16 @@ export interface DefectSetup {
 export interface DriftSetup extends Omit<UnitContext, 'spec' | 'layout'> {
   /** Byte offset in the shared memory of the reference R: re then im, float64, layout.rows·layout.cols each. */
   reference: number;
+}
+
+/** Bytes of the reference's per-frame factors at the start of a lane's region (unitMeasure.referenceRows). */
+function referenceScratchBytes(frames: number, rows: number, cols: number): number {
+  return Math.ceil((8 * frames * (2 * rows + 2 * cols)) / 64) * 64;
+}
+
+/** Bytes of a lane's region of the shared memory: the reference's factors, then its unit scratch. */
+export function laneScratchBytes(frames: number, rows: number, cols: number): number {
+  return referenceScratchBytes(frames, rows, cols) + sharedUnitScratchBytes(rows * cols, rows, cols);
 }
 
 /** The N alignment spectra at byte offset `at` of a shared buffer. */
@@ -237,6 +247,14 @@ export class MotionTasks {
     this.R = { re: new Float64Array(buf, d.reference, size), im: new Float64Array(buf, d.reference + 8 * size, size) };
     const { reference: _r, ...ctx } = d;
     this.unitCtx = { ...ctx, spec: this.spec, layout: s.layout, core: this.core && { exports: this.core, buffer: buf, scratch: s.scratch } };
+    if (this.core) {
+      // the unit kernels' arrays in this lane's region of the shared memory, after the reference's factors
+      const { rows, cols } = s.layout;
+      const sc = sharedUnitScratch(buf, s.scratch + referenceScratchBytes(s.frames, rows, cols), size, rows, cols);
+      new Uint8Array(buf, sc.shared.mask, size).set(ctx.spotMask);
+      if (ctx.coarseExtra) new Float64Array(buf, sc.shared.extra, size).set(ctx.coarseExtra);
+      this.scratch = sc;
+    }
   }
 
   private get ctx(): UnitContext {

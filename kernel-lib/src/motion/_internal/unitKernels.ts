@@ -241,6 +241,12 @@ export function unitLastWindow(
 ): number {
   const { rows, cols } = layout;
   unitFrame(Ua, pOthers, pInc, S, f, rows, cols, { R, Ru, r2 }, win);
+  return windowWeights(Ua, pOthers, Ru, r2, layout, mask, extra, w, index, P, win);
+}
+
+/** The second half of {@link unitLastWindow}: weights, support and cross power of the window's weight rows (after the sweep). */
+export function windowWeights(Ua: Complex, pOthers: Float64Array, Ru: Complex, r2: Float64Array, layout: HalfLayout, mask: Uint8Array | undefined, extra: Float64Array, w: Float64Array, index: Int32Array, P: Complex, win: SweepWindow): number {
+  const { rows, cols } = layout;
   // columns ≥ cw − 1 (unless the window reaches the last column) carry no extra weight: skipped
   const cEnd = win.cw === cols ? cols : win.cw - 1;
   let m = 0;

@@ -9,7 +9,7 @@ import { CoreExports } from '../../fft/_internal/engine';
 import { HalfLayout, SparseHalfSpectrum } from '../../registration/_internal/halfSpectrumDft';
 import { Spectrum, correlationAt, unshiftFactors, zoomPeak, zoomPeakOf } from './alignCore';
 import { WeightScratch, coherenceWeights, coherenceWeightsOfPower, peakSigma, peakSnr, weightScratch } from './spectralStats';
-import { Complex, FusedRing, SweepWindow, fusedRing, sweepWindow, unitFrame, unitLastFrame, unitLastWindow } from './unitKernels';
+import { Complex, FusedRing, SweepWindow, fusedRing, sweepWindow, unitFrame, unitLastFrame, unitLastWindow, windowWeights } from './unitKernels';
 
 export type { Complex };
 
@@ -74,11 +74,57 @@ export interface UnitScratch {
   w: WeightScratch;
   f: WeightScratch;
   ring: FusedRing;
+  /** Present when the arrays above lie in the shared memory (core kernels). */
+  shared?: SharedUnitScratch;
 }
 
 export function unitScratch(size: number, cols: number): UnitScratch {
   const z = (): Complex => ({ re: new Float64Array(size), im: new Float64Array(size) });
   return { Ua: z(), Ru: z(), index: new Int32Array(size), P: z(), P2: z(), pOthers: new Float64Array(size), w: weightScratch(size), f: weightScratch(size), ring: fusedRing(cols) };
+}
+
+/** Where a lane's {@link UnitScratch} lies in the shared memory, for the core's unit kernels. */
+export interface SharedUnitScratch {
+  /** Byte offsets of the spot mask (u8) and the coarse extra weights (f64): the lane's copies. */
+  mask: number;
+  extra: number;
+  /** The current frame's factors: row (re, im) pairs, then the columns' re, then their im. */
+  factors: Float64Array;
+}
+
+/** Bytes of a lane's unit scratch in the shared memory ({@link sharedUnitScratch}). */
+export function sharedUnitScratchBytes(size: number, rows: number, cols: number): number {
+  const pad = (b: number): number => Math.ceil(b / 64) * 64;
+  return 10 * pad(8 * size) + pad(4 * size) + pad(size) + pad(88 * cols) + pad(8 * (2 * rows + 2 * cols));
+}
+
+/**
+ * A {@link UnitScratch} whose arrays the unit kernels touch (Ua, Ru, pOthers, w, |R_u|², the support
+ * and its cross power, the fused sweep's ring) lie in the shared memory at byte offset `at`, with
+ * room for the lane's copies of the spot mask and extra weights (filled by the caller).
+ */
+export function sharedUnitScratch(buffer: ArrayBufferLike, at: number, size: number, rows: number, cols: number): UnitScratch & { shared: SharedUnitScratch } {
+  let top = at;
+  const take = (bytes: number): number => {
+    const o = top;
+    top += Math.ceil(bytes / 64) * 64;
+    return o;
+  };
+  const f64 = (n: number): Float64Array => new Float64Array(buffer, take(8 * n), n);
+  const z = (): Complex => ({ re: f64(size), im: f64(size) });
+  const Ua = z();
+  const Ru = z();
+  const P = z();
+  const pOthers = f64(size);
+  const w = { ...weightScratch(0), r2: f64(size), w: f64(size), a: new Float64Array(size), b: new Float64Array(size), h: new Float64Array(size) };
+  const index = new Int32Array(buffer, take(4 * size), size);
+  const ringAt = take(88 * cols);
+  const row = (i: number): Float64Array => new Float64Array(buffer, ringAt + 8 * cols * i, cols);
+  const ring = { a: [0, 1, 2, 3, 4].map(row), b: [5, 6, 7, 8, 9].map(row), r2: row(10) };
+  const factors = f64(2 * rows + 2 * cols);
+  const mask = take(size);
+  const extra = take(8 * size);
+  return { Ua, Ru, index, P, P2: { re: new Float64Array(size), im: new Float64Array(size) }, pOthers, w, f: weightScratch(size), ring, shared: { mask, extra, factors } };
 }
 
 /** P = U·conj(R)·W (into `out` when given). */
@@ -179,6 +225,40 @@ export function referenceRows(ctx: UnitContext, R: Complex, positions: ArrayLike
   }
 }
 
+/**
+ * One frame of a unit in the core's kernels (assembly/fft/unitSweeps.ts: the numbers of unitFrame,
+ * unitLastWindow and unitLastFrame): for the last frame of a fused unit, also its weights, support
+ * and cross power (returns the support's size; 0 for the other frames).
+ */
+function unitFrameInCore(core: CoreExports, s: UnitScratch, sh: SharedUnitScratch, f: { ey: Float64Array; ex: Float64Array }, S: Spectrum, pInc: Float64Array | undefined, last: boolean, R: Complex, layout: HalfLayout, win: SweepWindow | undefined, mask: Uint8Array | undefined, extra: Float64Array | undefined): number {
+  const { rows, cols } = layout;
+  const F = sh.factors;
+  F.set(f.ey);
+  for (let c = 0; c < cols; c++) {
+    F[2 * rows + c] = f.ex[2 * c];
+    F[2 * rows + cols + c] = f.ex[2 * c + 1];
+  }
+  const ey = F.byteOffset;
+  const exRe = ey + 16 * rows;
+  const exIm = exRe + 8 * cols;
+  const { Ua, Ru, pOthers } = s;
+  const pi = pInc ? pInc.byteOffset : 0;
+  const cw = win ? win.cw : cols;
+  if (!last || win) {
+    const rowsOf = win ? win.rows : undefined;
+    const sweep = (r0: number, r1: number): void => {
+      core.unitFrameRows_f32(S.re.byteOffset, S.im.byteOffset, cols, cw, r0, r1, ey, exRe, exIm, Ua.re.byteOffset, Ua.im.byteOffset, pOthers.byteOffset, pi);
+      if (last) core.othersRows(cols, cw, r0, r1, R.re.byteOffset, R.im.byteOffset, Ua.re.byteOffset, Ua.im.byteOffset, Ru.re.byteOffset, Ru.im.byteOffset, s.w.r2.byteOffset);
+    };
+    if (rowsOf) for (const r of rowsOf) sweep(r, r + 1);
+    else sweep(0, rows);
+    return last && win && extra ? windowWeights(Ua, pOthers, Ru, s.w.r2, layout, mask, extra, s.w.w, s.index, s.P, win) : 0;
+  }
+  return Number(
+    core.unitLastFrame_f32(S.re.byteOffset, S.im.byteOffset, rows, cols, ey, exRe, exIm, R.re.byteOffset, R.im.byteOffset, Ua.re.byteOffset, Ua.im.byteOffset, Ru.re.byteOffset, Ru.im.byteOffset, pOthers.byteOffset, pi, mask ? sh.mask : 0, extra ? sh.extra : 0, s.w.w.byteOffset, s.index.byteOffset, s.P.re.byteOffset, s.P.im.byteOffset, s.ring.a[0].byteOffset)
+  );
+}
+
 /** R += S·(ey ⊗ ex) over rows [r0, r1). */
 function addRows(R: Complex, S: Spectrum, f: { ey: Float64Array; ex: Float64Array }, r0: number, r1: number, cols: number): void {
   const { ey, ex } = f;
@@ -228,9 +308,14 @@ export function measureUnit(ctx: UnitContext, s: UnitScratch, pass: PassInput, u
   // extra low-pass weights (and the rows and column next to it)
   const win = fused && extra && !pass.predictFine ? windowOf(extra, layout) : undefined;
   let m = 0;
+  const core = ctx.core && s.shared ? ctx.core.exports : undefined;
   for (let n = u.start; n <= last; n++) {
     const f = unshiftFactors(layout, [positions[2 * n], positions[2 * n + 1]]);
     const pInc = n === u.start ? ctx.pInc : undefined;
+    if (core && s.shared && (n < last || fused)) {
+      m = unitFrameInCore(core, s, s.shared, f, spec[n], pInc, n === last, R, layout, win, mask, extra);
+      continue;
+    }
     if (n < last) unitFrame(Ua, pOthers, pInc, spec[n], f, rows, cols, undefined, win);
     else if (win && extra) m = unitLastWindow(Ua, pOthers, pInc, spec[n], f, R, Ru, s.w.r2, layout, mask, extra, s.w.w, s.index, s.P, win);
     else if (fused) m = unitLastFrame(Ua, pOthers, pInc, spec[n], f, R, Ru, layout, mask, extra, s.w.w, s.index, s.P, s.ring);
