@@ -5,14 +5,20 @@
  * whole-field peak search. Groups and steps are independent, so any lane (motionTasks.ts) runs them,
  * with the same numbers; the group sums live in one SharedArrayBuffer.
  */
-import { addShifted, globalPeak, unshiftFactors } from './alignCore';
+import { Spectrum, addShifted, globalPeak, unshiftFactors } from './alignCore';
 import { WeightScratch, peakSnr, weightScratch } from './spectralStats';
-import { Complex, UnitContext, UnitSpan, crossPower, weightsFor } from './unitMeasure';
+import { SweepWindow, rowSum3 } from './unitKernels';
+import { Complex, UnitContext, UnitSpan, addRow, crossPower, weightsFor } from './unitMeasure';
 
 /** Shared sums of the chain's groups: spectrum (re, im) and incoherent power of each, and their total. */
 export interface ChainBuffers {
   buf: SharedArrayBuffer;
   groups: UnitSpan[];
+  /**
+   * The coarse extra weights' window (unitMeasure.coarseWindow): the chain's weights are 0 outside
+   * it, so the sums, the total and the weights are computed (and read) only inside it.
+   */
+  window?: SweepWindow;
 }
 
 /** Float64 elements of a {@link ChainBuffers} buffer for `groups` groups of `size` elements. */
@@ -36,6 +42,8 @@ export function groupSums(ctx: UnitContext, b: ChainBuffers, from: number, to: n
   const { rows, cols } = layout;
   const size = rows * cols;
   const v = views(b, size);
+  const win = b.window;
+  if (win) return windowSums(ctx, v, b.groups, from, to, win);
   for (let g = from; g < to; g++) {
     const { start, count } = b.groups[g];
     const s = v.spec[g];
@@ -48,17 +56,49 @@ export function groupSums(ctx: UnitContext, b: ChainBuffers, from: number, to: n
   }
 }
 
-/** The total of all groups' spectra, over rows [r0, r1) (groups summed in order). */
+/** {@link groupSums} inside the window (its rows, columns < cw): the same numbers there (addRow ≡ addShifted by 0). */
+function windowSums(ctx: UnitContext, v: ReturnType<typeof views>, groups: UnitSpan[], from: number, to: number, win: SweepWindow): void {
+  const { layout, spec } = ctx;
+  const { cols } = layout;
+  const { cw } = win;
+  const f0 = unshiftFactors(layout, [0, 0]);
+  for (let g = from; g < to; g++) {
+    const { start, count } = groups[g];
+    const s = v.spec[g];
+    const q = v.power[g];
+    // row by row (the row stays in cache while the group's frames are added; frames in order)
+    for (const r of win.rows) {
+      const o = r * cols;
+      s.re.fill(0, o, o + cw);
+      s.im.fill(0, o, o + cw);
+      q.fill(0, o, o + cw);
+      for (let n = start; n < start + count; n++) addRow(s, spec[n], f0, r, cols, cw);
+      for (let n = start; n < start + count; n++) addPowerRow(q, spec[n], o, o + cw);
+    }
+  }
+}
+
+/** q += |S|² over [k0, k1) (as groupSums: re² + im²). */
+function addPowerRow(q: Float64Array, S: Spectrum, k0: number, k1: number): void {
+  for (let k = k0; k < k1; k++) q[k] += S.re[k] ** 2 + S.im[k] ** 2;
+}
+
+/** The total of all groups' spectra, over rows [r0, r1) (groups summed in order); with a window, its rows r0 … r1 − 1 and columns < cw. */
 export function groupTotal(ctx: UnitContext, b: ChainBuffers, r0: number, r1: number): void {
   const { cols } = ctx.layout;
   const v = views(b, ctx.layout.rows * cols);
   const { total } = v;
-  total.re.fill(0, r0 * cols, r1 * cols);
-  total.im.fill(0, r0 * cols, r1 * cols);
-  for (const g of v.spec) {
-    for (let k = r0 * cols; k < r1 * cols; k++) {
-      total.re[k] += g.re[k];
-      total.im[k] += g.im[k];
+  const win = b.window;
+  const cw = win ? win.cw : cols;
+  for (let i = r0; i < r1; i++) {
+    const o = (win ? win.rows[i] : i) * cols;
+    total.re.fill(0, o, o + cw);
+    total.im.fill(0, o, o + cw);
+    for (const g of v.spec) {
+      for (let k = o; k < o + cw; k++) {
+        total.re[k] += g.re[k];
+        total.im[k] += g.im[k];
+      }
     }
   }
 }
@@ -76,13 +116,56 @@ export function chainScratch(size: number): ChainScratch {
   return { rest: z(), pRest: new Float64Array(size), P: z(), w: weightScratch(size) };
 }
 
-/** rest = total − A − B and pRest = pInc − pA − pB (the chain's other groups), one sweep. */
-function restOf(total: Complex, pInc: Float64Array, A: Complex, B: Complex, pA: Float64Array, pB: Float64Array, rest: Complex, pRest: Float64Array): void {
-  for (let k = 0; k < pRest.length; k++) {
+/** rest = total − A − B and pRest = pInc − pA − pB (the chain's other groups), one sweep over [k0, k1). */
+function restOf(total: Complex, pInc: Float64Array, A: Complex, B: Complex, pA: Float64Array, pB: Float64Array, rest: Complex, pRest: Float64Array, k0 = 0, k1 = pRest.length): void {
+  for (let k = k0; k < k1; k++) {
     rest.re[k] = total.re[k] - A.re[k] - B.re[k];
     rest.im[k] = total.im[k] - A.im[k] - B.im[k];
     pRest[k] = pInc[k] - pA[k] - pB[k];
   }
+}
+
+/**
+ * weightsFor(ctx, X, true, p) when the coarse extra weights vanish outside `win`: 0 off its weight
+ * rows and columns < cw − 1 (unless cw reaches the last column), there the same numbers from |X|²
+ * and p inside the window (what their 3 × 3 box sums read; as spectralStats.box3: row sums, then
+ * the row, the one above and the one below).
+ */
+function windowWeights(ctx: UnitContext, X: Complex, p: Float64Array, win: SweepWindow, s: WeightScratch): Float64Array {
+  const { rows, cols } = ctx.layout;
+  const extra = ctx.coarseExtra as Float64Array;
+  const mask = ctx.spotMask;
+  const coherence = ctx.weighting === 'coherence';
+  const { r2, a: ha, b: hb } = s;
+  const w = s.w.fill(0);
+  const cEnd = win.cw === cols ? cols : win.cw - 1;
+  if (coherence) {
+    for (const r of win.rows) for (let k = r * cols; k < r * cols + win.cw; k++) r2[k] = X.re[k] * X.re[k] + X.im[k] * X.im[k];
+    // the row sums of |X|² and p (columns < cEnd read columns < cw)
+    for (const r of win.rows) {
+      const o = r * cols;
+      for (let c = 0; c < cEnd; c++) {
+        ha[o + c] = rowSum3(r2, o, c, cols);
+        hb[o + c] = rowSum3(p, o, c, cols);
+      }
+    }
+  }
+  for (const r of win.weightRows) {
+    const o = r * cols;
+    const ou = ((r + rows - 1) % rows) * cols;
+    const od = ((r + 1) % rows) * cols;
+    for (let c = 0; c < cEnd; c++) {
+      const k = o + c;
+      let v: number;
+      if (coherence) {
+        const a = ha[k] + ha[ou + c] + ha[od + c];
+        const b = hb[k] + hb[ou + c] + hb[od + c];
+        v = p[k] === 0 || mask[k] || !(a > 2 * b) ? 0 : 1 - b / a;
+      } else v = mask[k] ? 0 : 1;
+      w[k] = k === 0 ? 0 : v * extra[k];
+    }
+  }
+  return w;
 }
 
 /** Step g − 1 → g: group g's offset from group g − 1 (px), the peak's edge flag and SNR. */
@@ -92,11 +175,16 @@ export function chainStep(ctx: UnitContext, b: ChainBuffers, g: number, maxShift
   const v = views(b, layout.rows * layout.cols);
   const groups = b.groups;
   // weights from the other groups only (no selection on the pair's own noise)
+  // with a window (b.window) only its elements: everything below reads the sums only where W0 ≠ 0
+  const win = b.window;
+  const { cols } = layout;
   let W0: Float64Array;
   if (groups.length > 2) {
-    restOf(v.total, ctx.pInc, v.spec[g - 1], v.spec[g], v.power[g - 1], v.power[g], s.rest, s.pRest);
-    W0 = weightsFor(ctx, s.rest, true, s.pRest, s.w);
-  } else W0 = weightsFor(ctx, v.total, true, ctx.pInc, s.w);
+    const rest = (k0: number, k1: number): void => restOf(v.total, ctx.pInc, v.spec[g - 1], v.spec[g], v.power[g - 1], v.power[g], s.rest, s.pRest, k0, k1);
+    if (win) for (const r of win.rows) rest(r * cols, r * cols + win.cw);
+    else rest(0, s.pRest.length);
+    W0 = win ? windowWeights(ctx, s.rest, s.pRest, win, s.w) : weightsFor(ctx, s.rest, true, s.pRest, s.w);
+  } else W0 = win ? windowWeights(ctx, v.total, ctx.pInc, win, s.w) : weightsFor(ctx, v.total, true, ctx.pInc, s.w);
   const P = crossPower(v.spec[g], v.spec[g - 1], W0, s.P);
   const p = globalPeak(P.re, P.im, layout, maxShiftPx, ctx.hMinPx * 4);
   const fa = groups[g].count / N;

@@ -25,7 +25,7 @@ import { chooseFirstFrameTranslation } from './firstFrame';
 import { DriftMemory } from './motionMemory';
 import { Lane } from './motionPool';
 import { TrajectoryFit, TrajectoryUnit, fitTrajectory, interpolateUnits } from './trajectory';
-import { UnitMeasurement } from './unitMeasure';
+import { UnitMeasurement, coarseWindow, passWindow } from './unitMeasure';
 
 export interface DriftOptions {
   group: number;
@@ -185,10 +185,12 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
   const chain = async (G: number): Promise<{ groups: Array<{ start: number; count: number }>; units: TrajectoryUnit[]; bad: number; snr: number }> => {
     const groups = units(N, G);
     const list: TrajectoryUnit[] = groups.map(g => ({ ...g, y: [0, 0] as [number, number] }));
-    // group sums, their total, then the steps g − 1 → g (chainStep.ts), all on the lanes
-    const sums: ChainBuffers = { buf: new SharedArrayBuffer(8 * chainBufferLength(groups.length, size)), groups };
+    // group sums, their total, then the steps g − 1 → g (chainStep.ts), all on the lanes; the
+    // chain's weights are coarse ones: sums and total only inside the coarse window, if any
+    const window = coarseWindow(o.coarseExtra, layout);
+    const sums: ChainBuffers = { buf: new SharedArrayBuffer(8 * chainBufferLength(groups.length, size)), groups, window };
     await blocks(groups.length, (l, from, to) => l.call('chainGroups', { chain: sums, from, to }));
-    await blocks(rows, (l, r0, r1) => l.call('chainTotal', { chain: sums, r0, r1 }));
+    await blocks(window ? window.rows.length : rows, (l, r0, r1) => l.call('chainTotal', { chain: sums, r0, r1 }));
     const res = await spread(1, groups.length, (l, g) => l.call<{ d: [number, number]; atEdge: boolean; snr: number }>('chainStep', { chain: sums, g, maxShiftPx: o.maxShiftPx }), `chaining groups of ${G}`);
     const steps = res.map(r => ({ d: r.d, good: !r.atEdge && r.snr >= MIN_SNR }));
     const snrs = res.map(r => r.snr);
@@ -225,7 +227,9 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
   const refine = async (unitList: Array<{ start: number; count: number }>, coarse: boolean, radius: number, stage: string, predictFine = false): Promise<TrajectoryUnit[]> => {
     const flat = new Float64Array(2 * N);
     positions.forEach((y, n) => flat.set(y, 2 * n));
-    await blocks(rows, (l, r0, r1) => l.call('reference', { positions: flat, r0, r1 }));
+    // a coarse pass without predictFine reads R only inside its window: built only there
+    const window = passWindow({ weighting: o.weighting, coarseExtra: o.coarseExtra, layout }, coarse, predictFine);
+    await blocks(window ? window.rows.length : rows, (l, r0, r1) => l.call('reference', { positions: flat, r0, r1, window }));
     // the units are independent given R and the positions: each lane takes the next one as it goes
     const res = await spread(0, unitList.length, (l, i) => l.call<UnitMeasurement>('unit', { unit: unitList[i], positions: flat, coarse, radius, predictFine }), stage);
     fineSigmaOfGroups = [];

@@ -19,6 +19,7 @@ import { FirstFrameScoring, scoreDifferenceSigmas, searchCandidates } from './fi
 import { ResidentShiftSum } from './residentSums';
 import { ShiftSum, ShiftSumState } from './shiftSum';
 import { ChainBuffers, ChainScratch, chainScratch, chainStep, groupSums, groupTotal } from './chainStep';
+import { SweepWindow } from './unitKernels';
 import { PassInput, UnitContext, UnitMeasurement, UnitScratch, UnitSpan, measureUnit, referenceRows, sharedUnitScratch, sharedUnitScratchBytes, unitScratch } from './unitMeasure';
 
 /** Frame geometry and per-frame processing, sent once per alignFrames call. */
@@ -262,9 +263,12 @@ export class MotionTasks {
     return this.unitCtx;
   }
 
-  /** Rows [r0, r1) of the reference R at `positions` (flat [y0, x0, y1, x1, …]): frames `from` (default 0) to the last. */
-  reference(a: { positions: Float64Array; r0: number; r1: number; from?: number }): void {
-    referenceRows(this.ctx, this.R as { re: Float64Array; im: Float64Array }, a.positions, a.r0, a.r1, a.from);
+  /**
+   * Rows [r0, r1) of the reference R at `positions` (flat [y0, x0, y1, x1, …]): frames `from` (default
+   * 0) to the last; with `window` (unitMeasure.passWindow) its rows r0 … r1 − 1 and columns < cw only.
+   */
+  reference(a: { positions: Float64Array; r0: number; r1: number; from?: number; window?: SweepWindow }): void {
+    referenceRows(this.ctx, this.R as { re: Float64Array; im: Float64Array }, a.positions, a.r0, a.r1, a.from, a.window);
   }
 
   /** Frame 0's lattice translation (firstFrame.ts): the candidates' peaks, flat [y, x, value] each. */

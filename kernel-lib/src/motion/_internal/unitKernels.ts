@@ -209,7 +209,7 @@ export function sweepWindow(extra: Float64Array, layout: HalfLayout): SweepWindo
 }
 
 /** 3-neighbour sum of column c of the row at offset o (columns clamp at 0 and cols − 1, as rowSums). */
-function rowSum3(x: Float64Array, o: number, c: number, cols: number): number {
+export function rowSum3(x: Float64Array, o: number, c: number, cols: number): number {
   if (c === 0) return x[o] + (cols > 1 ? x[o + 1] : 0);
   if (c === cols - 1) return x[o + cols - 2] + x[o + cols - 1];
   return x[o + c - 1] + x[o + c] + x[o + c + 1];

@@ -164,14 +164,30 @@ function sparseCrossPower(U: Complex, R: Complex, W: Float64Array, index: Int32A
 
 const windows = new WeakMap<Float64Array, SweepWindow | null>();
 
-/** The sweep window of a coarse pass's extra weights (computed once per drift estimation). */
-function windowOf(extra: Float64Array, layout: HalfLayout): SweepWindow | undefined {
+/**
+ * The sweep window of the coarse stages' extra weights (computed once per drift estimation): they
+ * are 0 outside it, and so is every coarse weight (undefined: no extra weights, or a window that
+ * would cover most of the crop).
+ */
+export function coarseWindow(extra: Float64Array | undefined, layout: HalfLayout): SweepWindow | undefined {
+  if (!extra) return undefined;
   let w = windows.get(extra);
   if (w === undefined) {
     w = sweepWindow(extra, layout) ?? null;
     windows.set(extra, w);
   }
   return w ?? undefined;
+}
+
+/**
+ * The window of a refinement pass that needs nothing off its weights' support (a coarse pass
+ * without predictFine, fused sweeps): {@link measureUnit} then sweeps only the window and reads the
+ * pass's reference R only there (its rows, columns < cw), so R is built only there. Undefined: the
+ * pass reads R everywhere.
+ */
+export function passWindow(ctx: Pick<UnitContext, 'weighting' | 'coarseExtra' | 'layout'>, coarse: boolean, predictFine: boolean): SweepWindow | undefined {
+  const fused = ctx.weighting === 'coherence' && ctx.layout.rows >= 4;
+  return fused && coarse && !predictFine ? coarseWindow(ctx.coarseExtra, ctx.layout) : undefined;
 }
 
 /** Weights of a correlation against R into a scratch (its `w`: valid until the scratch's next use). */
@@ -186,14 +202,21 @@ export function weightsFor(ctx: UnitContext, R: Complex, coarse: boolean, pInc: 
 
 /**
  * R = Σ_{n ≥ from} S_n·unshift(positions_n) over rows [r0, r1) (R's other rows untouched), in blocks of
- * rows that stay in cache while every frame is added (frames in order: the same sums).
+ * rows that stay in cache while every frame is added (frames in order: the same sums). With `win`
+ * (a {@link passWindow}): over its rows win.rows[r0 … r1 − 1] and columns < win.cw only, the same
+ * numbers there.
  */
-export function referenceRows(ctx: UnitContext, R: Complex, positions: ArrayLike<number>, r0: number, r1: number, from = 0): void {
+export function referenceRows(ctx: UnitContext, R: Complex, positions: ArrayLike<number>, r0: number, r1: number, from = 0, win?: SweepWindow): void {
   const { layout, spec } = ctx;
   const { cols } = layout;
-  R.re.fill(0, r0 * cols, r1 * cols);
-  R.im.fill(0, r0 * cols, r1 * cols);
-  const BLOCK = Math.max(1, Math.floor(4096 / cols));
+  const cw = win ? win.cw : cols;
+  const row = (i: number): number => (win ? win.rows[i] : i);
+  for (let i = r0; i < r1; i++) {
+    const o = row(i) * cols;
+    R.re.fill(0, o, o + cw);
+    R.im.fill(0, o, o + cw);
+  }
+  const BLOCK = Math.max(1, Math.floor(4096 / cw));
   const core = ctx.core;
   if (core) {
     // every frame's factors into this lane's scratch: row pairs, then the columns' re and im
@@ -213,7 +236,9 @@ export function referenceRows(ctx: UnitContext, R: Complex, positions: ArrayLike
       const b1 = Math.min(r1, b0 + BLOCK);
       for (let n = from; n < spec.length; n++) {
         const at = core.scratch + 8 * n * per;
-        add(spec[n].re.byteOffset, spec[n].im.byteOffset, cols, cols, b0, b1, at, at + 16 * layout.rows, at + 16 * layout.rows + 8 * cols, R.re.byteOffset, R.im.byteOffset);
+        const args = [at, at + 16 * layout.rows, at + 16 * layout.rows + 8 * cols, R.re.byteOffset, R.im.byteOffset];
+        if (win) for (let i = b0; i < b1; i++) add(spec[n].re.byteOffset, spec[n].im.byteOffset, cols, cw, row(i), row(i) + 1, ...args);
+        else add(spec[n].re.byteOffset, spec[n].im.byteOffset, cols, cw, b0, b1, ...args);
       }
     }
     return;
@@ -221,7 +246,7 @@ export function referenceRows(ctx: UnitContext, R: Complex, positions: ArrayLike
   const factors = spec.map((_, n) => unshiftFactors(layout, [positions[2 * n], positions[2 * n + 1]]));
   for (let b0 = r0; b0 < r1; b0 += BLOCK) {
     const b1 = Math.min(r1, b0 + BLOCK);
-    for (let n = from; n < spec.length; n++) addRows(R, spec[n], factors[n], b0, b1, cols);
+    for (let n = from; n < spec.length; n++) for (let i = b0; i < b1; i++) addRow(R, spec[n], factors[n], row(i), cols, cw);
   }
 }
 
@@ -259,21 +284,19 @@ function unitFrameInCore(core: CoreExports, s: UnitScratch, sh: SharedUnitScratc
   );
 }
 
-/** R += S·(ey ⊗ ex) over rows [r0, r1). */
-function addRows(R: Complex, S: Spectrum, f: { ey: Float64Array; ex: Float64Array }, r0: number, r1: number, cols: number): void {
+/** R += S·(ey ⊗ ex) over row r, columns [0, cw) (with a shift of 0: the same numbers as alignCore.addShifted). */
+export function addRow(R: Complex, S: Spectrum, f: { ey: Float64Array; ex: Float64Array }, r: number, cols: number, cw: number): void {
   const { ey, ex } = f;
-  for (let r = r0; r < r1; r++) {
-    const yr = ey[2 * r];
-    const yi = ey[2 * r + 1];
-    const o = r * cols;
-    for (let c = 0; c < cols; c++) {
-      const fr = yr * ex[2 * c] - yi * ex[2 * c + 1];
-      const fi = yr * ex[2 * c + 1] + yi * ex[2 * c];
-      const x = S.re[o + c];
-      const y = S.im[o + c];
-      R.re[o + c] += x * fr - y * fi;
-      R.im[o + c] += x * fi + y * fr;
-    }
+  const yr = ey[2 * r];
+  const yi = ey[2 * r + 1];
+  const o = r * cols;
+  for (let c = 0; c < cw; c++) {
+    const fr = yr * ex[2 * c] - yi * ex[2 * c + 1];
+    const fi = yr * ex[2 * c + 1] + yi * ex[2 * c];
+    const x = S.re[o + c];
+    const y = S.im[o + c];
+    R.re[o + c] += x * fr - y * fi;
+    R.im[o + c] += x * fi + y * fr;
   }
 }
 
@@ -305,8 +328,9 @@ export function measureUnit(ctx: UnitContext, s: UnitScratch, pass: PassInput, u
   const mask = coarse ? ctx.spotMask : undefined;
   const extra = coarse ? ctx.coarseExtra : undefined;
   // a coarse pass that needs nothing off the weights' support sweeps only the bounding box of its
-  // extra low-pass weights (and the rows and column next to it)
-  const win = fused && extra && !pass.predictFine ? windowOf(extra, layout) : undefined;
+  // extra low-pass weights (and the rows and column next to it): R is read only there (and the
+  // pass built it only there, estimateDrift's refine)
+  const win = passWindow(ctx, coarse, pass.predictFine);
   let m = 0;
   const core = ctx.core && s.shared ? ctx.core.exports : undefined;
   for (let n = u.start; n <= last; n++) {
