@@ -80,7 +80,7 @@ if (!process.env.LOWDOSE_BENCH_ONLY || process.env.LOWDOSE_BENCH_ONLY === 'fft')
 // --- motion: alignFrames against skimage and a numpy port (test/bench/alignBench.mjs) -----------
 if (!process.env.LOWDOSE_BENCH_ONLY || process.env.LOWDOSE_BENCH_ONLY === 'align') {
   const { benchAlign } = await import('./alignBench.mjs');
-  const align = await benchAlign({ lowdose, python: path.join(root, '.venv/bin/python'), repeats: Math.max(3, Math.min(REPEATS, 3)) });
+  const align = await benchAlign({ lowdose, python: path.join(root, '.venv/bin/python'), repeats: Math.max(3, Math.min(REPEATS, 5)) });
   console.log('Motion correction (targets: issue #5)');
   console.table(align.rows);
   for (const n of align.notes) console.log(`note: ${n}`);

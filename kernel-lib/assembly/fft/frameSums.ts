@@ -6,35 +6,57 @@
 // addShiftedRows; test/kernel-lib/motion/residentSums.test.ts): bit-identical (no FMA in WebAssembly).
 
 /**
- * sum[k] += x[k]·gain[k] (the product rounded to f32; gain 0: no gain) for k < n, with four running
- * partial sums of those values in part[0..3] (element k goes to partial k mod 4; a tail of n mod 4
- * elements to partial 0). f32 x and gain, f64 sum and part; n a multiple of 4 except in the last call
- * of a frame.
+ * For `frames` (1 or 2) frames at x, x + xStride: sum[k] += x_j[k]·gain[k] (the product rounded to
+ * f32; gain 0: no gain) for k < n, frame after frame (the sum is read and written once for both),
+ * with four running partial sums per frame of those values in part[4j … 4j+3] (element k goes to
+ * partial k mod 4; a tail of n mod 4 elements to partial 0). f32 x and gain, f64 sum and part; n a
+ * multiple of 4 except in the last call of a frame.
  */
-export function accumulateFrame_f32(x: usize, gain: usize, sum: usize, n: i32, part: usize): void {
+export function accumulateFrames_f32(x: usize, xStride: usize, frames: i32, gain: usize, sum: usize, n: i32, part: usize): void {
+  const two = frames > 1;
+  const y = x + xStride;
   let p01 = v128.load(part);
   let p23 = v128.load(part + 16);
+  let q01 = v128.load(part + 32);
+  let q23 = v128.load(part + 48);
   const n4 = n & ~3;
   for (let k = 0; k < n4; k += 4) {
+    const g = gain ? v128.load(gain + (<usize>k << 2)) : f32x4.splat(1);
     let v = v128.load(x + (<usize>k << 2));
-    if (gain) v = v128.mul<f32>(v, v128.load(gain + (<usize>k << 2)));
+    if (gain) v = v128.mul<f32>(v, g);
     const lo = f64x2.promote_low_f32x4(v);
     const hi = f64x2.promote_low_f32x4(v128.shuffle<u32>(v, v, 2, 3, 0, 1));
     const s = sum + (<usize>k << 3);
-    v128.store(s, v128.add<f64>(v128.load(s), lo));
-    v128.store(s + 16, v128.add<f64>(v128.load(s + 16), hi));
+    let s0 = v128.add<f64>(v128.load(s), lo);
+    let s1 = v128.add<f64>(v128.load(s + 16), hi);
     p01 = v128.add<f64>(p01, lo);
     p23 = v128.add<f64>(p23, hi);
+    if (two) {
+      let u = v128.load(y + (<usize>k << 2));
+      if (gain) u = v128.mul<f32>(u, g);
+      const ulo = f64x2.promote_low_f32x4(u);
+      const uhi = f64x2.promote_low_f32x4(v128.shuffle<u32>(u, u, 2, 3, 0, 1));
+      s0 = v128.add<f64>(s0, ulo);
+      s1 = v128.add<f64>(s1, uhi);
+      q01 = v128.add<f64>(q01, ulo);
+      q23 = v128.add<f64>(q23, uhi);
+    }
+    v128.store(s, s0);
+    v128.store(s + 16, s1);
   }
   v128.store(part, p01);
   v128.store(part + 16, p23);
+  v128.store(part + 32, q01);
+  v128.store(part + 48, q23);
   for (let k = n4; k < n; k++) {
-    let v = load<f32>(x + (<usize>k << 2));
-    if (gain) v = v * load<f32>(gain + (<usize>k << 2));
-    const d = <f64>v;
     const s = sum + (<usize>k << 3);
-    store<f64>(s, load<f64>(s) + d);
-    store<f64>(part, load<f64>(part) + d);
+    for (let j = 0; j < frames; j++) {
+      let v = load<f32>(x + <usize>j * xStride + (<usize>k << 2));
+      if (gain) v = v * load<f32>(gain + (<usize>k << 2));
+      const d = <f64>v;
+      store<f64>(s, load<f64>(s) + d);
+      store<f64>(part + 32 * <usize>j, load<f64>(part + 32 * <usize>j) + d);
+    }
   }
 }
 

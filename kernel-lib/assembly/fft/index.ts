@@ -36,5 +36,5 @@ export function batch_f32(plan: usize, a: usize, b: usize, sc: usize): usize {
 export function batch_f64(plan: usize, a: usize, b: usize, sc: usize): usize {
   return batch<f64>(plan, a, b, sc);
 }
-export { accumulateFrame_f32, shiftAccumulate_f32 } from './frameSums';
+export { accumulateFrames_f32, shiftAccumulate_f32 } from './frameSums';
 export { unitFrameRows_f32, othersRows, unitLastFrame_f32 } from './unitSweeps';

@@ -169,17 +169,29 @@ export async function defectsPass(
   const acc = new FrameSum(rows * cols, o.gain);
   let sum: Float64Array;
   const frameTotals: number[] = new Array(N);
+  // frames two at a time: the float64 sum is read and written once per pair
+  const add = async (batch: Array<{ index: number; data: Float32Array }>): Promise<void> => {
+    if (batch.length === 0) return;
+    const t = acc.add(...batch.map(f => f.data));
+    for (let j = 0; j < batch.length; j++) {
+      frameTotals[batch[j].index] = t[j];
+      await o.tick(batch[j].index + 1);
+    }
+  };
   try {
     if (src.view) {
-      for (let n = 0; n < N; n++) {
-        frameTotals[n] = acc.add(src.view(n));
-        await o.tick(n + 1);
-      }
+      const view = src.view;
+      for (let n = 0; n < N; n += 2) await add(n + 1 < N ? [{ index: n, data: view(n) }, { index: n + 1, data: view(n + 1) }] : [{ index: n, data: view(n) }]);
     } else {
+      let batch: Array<{ index: number; data: Float32Array }> = [];
       for await (const f of src.frames(o.chunkSize)) {
-        frameTotals[f.index] = acc.add(f.data);
-        await o.tick(f.index + 1);
+        batch.push(f);
+        if (batch.length === 2) {
+          await add(batch);
+          batch = [];
+        }
       }
+      await add(batch);
     }
   } finally {
     sum = acc.take();

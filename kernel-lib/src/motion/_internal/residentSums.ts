@@ -26,8 +26,8 @@ export class FrameSum {
     try {
       this.sum = this.alloc(8 * length, blocks);
       this.eng.view('f64', this.sum, length).fill(0);
-      this.chunk = this.alloc(4 * CHUNK, blocks);
-      this.part = this.alloc(32, blocks);
+      this.chunk = this.alloc(8 * CHUNK, blocks);
+      this.part = this.alloc(64, blocks);
       this.gain = gain ? this.alloc(4 * length, blocks) : 0;
       if (gain) this.eng.view('f32', this.gain, length).set(gain);
     } catch (e) {
@@ -42,19 +42,23 @@ export class FrameSum {
     return p;
   }
 
-  /** sum += x·gain (the product rounded to float32; x is not changed); returns Σ x·gain with four partial sums, as motionTasks.total. */
-  add(x: Float32Array): number {
+  /**
+   * sum += x·gain for one or two frames (the product rounded to float32; frames are not changed),
+   * frame after frame for every element (two frames: the sum is read and written once); returns
+   * each frame's Σ x·gain with four partial sums, as motionTasks.total.
+   */
+  add(...xs: Float32Array[]): number[] {
     const { eng, length: n } = this;
-    const part = eng.view('f64', this.part, 4);
-    part.fill(0);
-    const fn = eng.exports.accumulateFrame_f32;
+    if (xs.length < 1 || xs.length > 2) throw new Error('lowdose.motion: FrameSum.add takes one or two frames.');
+    eng.view('f64', this.part, 8).fill(0);
+    const fn = eng.exports.accumulateFrames_f32;
     for (let k0 = 0; k0 < n; k0 += CHUNK) {
       const m = Math.min(CHUNK, n - k0);
-      eng.view('f32', this.chunk, m).set(x.subarray(k0, k0 + m));
-      fn(this.chunk, this.gain ? this.gain + 4 * k0 : 0, this.sum + 8 * k0, m, this.part);
+      xs.forEach((x, j) => eng.view('f32', this.chunk + 4 * CHUNK * j, m).set(x.subarray(k0, k0 + m)));
+      fn(this.chunk, 4 * CHUNK, xs.length, this.gain ? this.gain + 4 * k0 : 0, this.sum + 8 * k0, m, this.part);
     }
-    const p = eng.view('f64', this.part, 4);
-    return p[0] + p[1] + p[2] + p[3];
+    const p = eng.view('f64', this.part, 8);
+    return xs.map((_, j) => p[4 * j] + p[4 * j + 1] + p[4 * j + 2] + p[4 * j + 3]);
   }
 
   /** The sum so far, copied out, and the core's memory freed (the instance is done). */
