@@ -359,14 +359,23 @@ def interpolate_units(N, units):
 
 
 # --- drift (motion/_internal/estimateDrift.ts) ---------------------------------------------------
-def units_of(n, size, alone=0):
+def units_of(n, size, alone=0, balanced=False):
     out, s = [], 0
     while s < min(alone, n) and size > 1:
         out.append({"start": s, "count": 1})
         s += 1
-    while s < n:
-        out.append({"start": s, "count": min(size, n - s)})
-        s += size
+    if not balanced:
+        while s < n:
+            out.append({"start": s, "count": min(size, n - s)})
+            s += size
+        return out
+    # at least `size` frames per unit, the remainder spread over them (the fine stage)
+    rest = n - s
+    count = max(1, rest // size)
+    for i in range(count if rest > 0 else 0):
+        a = s + (i * rest) // count
+        b = s + ((i + 1) * rest) // count
+        out.append({"start": a, "count": b - a})
     return out
 
 
@@ -474,7 +483,7 @@ def estimate_drift(spec, layout, o):
     sizes += [fine] * o["fine_iterations"]
     for size in sizes:
         before = positions
-        positions = fit_of(refine(units_of(N, size, 1), False, o["search_radius"]))
+        positions = fit_of(refine(units_of(N, size, 1, True), False, o["search_radius"]))
         # converged at the final unit size (estimateDrift.ts CONVERGED_PX): skip the remaining passes
         if size == fine and moved_px(before, positions) < 0.01:
             break
