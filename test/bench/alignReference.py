@@ -476,17 +476,33 @@ def estimate_drift(spec, layout, o):
     fine = max(1, min(G, by_sigma, max(by_sigma, by_snr)))
     if G > 1 and N > 2:  # the first frame alone, lattice-free weights, wide window
         positions = fit_of(refine(units_of(N, G, 1), True, o["coarse_radius"]))
-    sizes, g = [], G
-    while g > fine:
-        g = max(fine, math.ceil(g / 2))
-        sizes.append(g)
-    sizes += [fine] * o["fine_iterations"]
-    for size in sizes:
+    def halving(start, to):
+        out, g = [], start
+        while g > to:
+            g = max(to, math.ceil(g / 2))
+            out.append(g)
+        return out + [to] * o["fine_iterations"]
+
+    sizes = halving(G, fine)
+    it = 0
+    while it < len(sizes):
+        size = sizes[it]
         before = positions
-        positions = fit_of(refine(units_of(N, size, 1, True), False, o["search_radius"]))
+        fine_units = refine(units_of(N, size, 1, True), False, o["search_radius"])
+        positions = fit_of(fine_units)
+        # multi-frame units whose measured σ allows smaller ones (estimateDrift.ts): halve on
+        if size == fine and fine > 1:
+            sg = median_finite([u["sigma"] for u in fine_units if u["count"] > 1])
+            want = max(1, by_snr, math.ceil(fine * (sg / 0.5) ** 2)) if math.isfinite(sg) else fine
+            if want < fine:
+                sizes[it + 1:] = halving(fine, want)
+                fine = want
+                it += 1
+                continue
         # converged at the final unit size (estimateDrift.ts CONVERGED_PX): skip the remaining passes
         if size == fine and moved_px(before, positions) < 0.01:
             break
+        it += 1
     return positions, G, fine
 
 

@@ -284,6 +284,7 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
   }
   // fine unit size: the fewest frames whose predicted σ (fine weights) is ≤ TARGET_SIGMA_PX
   let fineGroup = typeof o.fineGroup === 'number' ? o.fineGroup : 1;
+  let fineBySnr = 1;
   if (o.fineGroup === 'auto') {
     // fewest frames with σ ≤ TARGET_SIGMA_PX and SNR ≥ 2·MIN_SNR, from the groups' values (σ ∝ 1/√g, SNR ∝ √g)
     const sG = median(fineSigmaOfGroups);
@@ -291,6 +292,7 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
     const bySigma = Number.isFinite(sG) ? Math.ceil(G * (sG / TARGET_SIGMA_PX) ** 2) : G;
     const bySnr = Number.isFinite(snrG) && snrG > 0 ? Math.ceil(G * ((2 * MIN_SNR) / snrG) ** 2) : 1;
     fineGroup = Math.max(1, Math.min(G, bySigma, Math.max(bySigma, bySnr)));
+    fineBySnr = bySnr;
   }
   // The first frame (a jump as the beam hits) only had the position interpolated from its group:
   // measure it alone once with the lattice-free (sub-lattice) weights in the wide window, so a jump of
@@ -306,12 +308,16 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
   }
   // halve the units from G down to the fine size (the reference, and with it the coherence weights,
   // sharpens as the trajectory improves), then iterate at the fine size
-  const sizes: number[] = [];
-  for (let g = G; g > fineGroup; ) {
-    g = Math.max(fineGroup, Math.ceil(g / 2));
-    sizes.push(g);
-  }
-  for (let it = 0; it < o.fineIterations; it++) sizes.push(fineGroup);
+  const halving = (from: number, to: number): number[] => {
+    const out: number[] = [];
+    for (let g = from; g > to; ) {
+      g = Math.max(to, Math.ceil(g / 2));
+      out.push(g);
+    }
+    for (let it = 0; it < o.fineIterations; it++) out.push(to);
+    return out;
+  };
+  const sizes = halving(G, fineGroup);
   let fineUnits: TrajectoryUnit[] = groupUnits;
   for (let it = 0; it < sizes.length && N > 1; it++) {
     await destrain();
@@ -321,6 +327,19 @@ export async function estimateDrift(spec: Spectrum[], layout: HalfLayout, o: Dri
     const before = positions;
     positions = fit.x;
     o.onPass?.(`fine ${it} (${sizes[it]})`, fineUnits, positions);
+    // 'auto' units of several frames: their σ measured against the fine reference may allow smaller
+    // units than the coarse stage's prediction did (it sees a blurrier reference, and a deforming
+    // lattice not yet de-strained: notebook 02's scene seeds 12 and 15 got 3- and 7-frame units whose
+    // measured σ, 0.06 px, predicts 0.1 px for single frames) — then halve on to that size
+    if (o.fineGroup === 'auto' && sizes[it] === fineGroup && fineGroup > 1) {
+      const sg = median(fineUnits.filter(u => u.count > 1).map(u => u.sigma ?? NaN));
+      const want = Number.isFinite(sg) ? Math.max(1, fineBySnr, Math.ceil(fineGroup * (sg / TARGET_SIGMA_PX) ** 2)) : fineGroup;
+      if (want < fineGroup) {
+        sizes.splice(it + 1, sizes.length, ...halving(fineGroup, want));
+        fineGroup = want;
+        continue;
+      }
+    }
     // converged at the final unit size: the remaining iterations would not move it
     if (sizes[it] === fineGroup && movedPx(before, positions) < CONVERGED_PX) break;
   }
