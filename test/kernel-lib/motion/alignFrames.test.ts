@@ -111,20 +111,22 @@ describe('motion.alignFrames', function () {
     console.log(`      per-frame RMS ${found.join(', ')}`);
   });
 
-  it('alignFrames() on notebook 02\'s dose series (α-NNB expanding 7.5 %, 0.16 counts/px/frame): trajectory RMS < 0.25 px on each axis (de-strained lattice), frame 0 on the right lattice translation in ≥ 2 of 3 seeds, a wrong one always flagged', async () => {
+  it('alignFrames() on notebook 02\'s dose series (α-NNB expanding 7.5 %, 0.16 counts/px/frame): trajectory RMS < 0.25 px on each axis (de-strained lattice), frame 0 on the right lattice translation in ≥ 4 of 5 seeds, a wrong one always flagged', async () => {
     // Notebook 02's scene: 512², 30 frames × 0.717 e⁻/Å², α-NNB (100)/(010) A = 0.3, (½00) 0.09, (110)/(1−10) 0.08,
     // (200)/(020) 0.05, doseSeries' expansion (7.5 % along x over 21.5 e⁻/Å², about the crystal centre) and drift
     // recipe (jump after frame 0). The fine stage compares de-strained lattice frequencies (destrain.ts): before,
     // x (along the expansion) was 0.19–1.48 px RMS vs truth (seeds 2–8), now 0.06–0.17 px; y 0.04–0.09 px (was
     // 0.04–0.29). Frame 0 (before the jump) is measured alone, then its lattice translation is chosen by scoring
     // candidates against the other frames (firstFrame.ts): wrong in seed 1 (one (010) period), flagged because the
-    // margin is < 3 σ. Seeds 1–3 here (CI time); frames 1–29 relative to frame 1 and, when frame 0 is right, vs truth.
+    // margin is < 3 σ. Seeds 1–3 here (CI time), and 10 and 15, whose last frames walked onto a lattice alias (short tail
+    // unit) and whose coarse-predicted fine units were 3–7 frames (0.6–2.2 px RMS before estimateDrift re-sized them);
+    // frames 1–29 relative to frame 1 and, when frame 0 is right, vs truth.
     const hkl = (h: number, k: number, amplitude: number) => ({ hkl: [h, k, 0] as [number, number, number], amplitude });
     const reflections = [hkl(1, 0, 0.3), hkl(0, 1, 0.3), hkl(0.5, 0, 0.09), hkl(1, 1, 0.08), hkl(1, -1, 0.08), hkl(2, 0, 0.05), hkl(0, 2, 0.05)];
     const period = [4.695 / 0.5, 4.701 / 0.5]; // (010) along y, (100) along x, px
     const found: string[] = [];
     let right = 0;
-    for (const seed of [1, 2, 3]) {
+    for (const seed of [1, 2, 3, 10, 15]) {
       const s = simulate.doseSeries({ shape: [512, 512], pixelSizeA: 0.5, frames: 30, doseEPerA2PerFrame: 21.5 / 30, seed, cell: lowdose.crystal.cells.alphaNNB, reflections });
       const res = await motion.alignFrames(s, { progress: false });
       const truth = s.metadata.shiftsPx as Shift[];
@@ -147,7 +149,7 @@ describe('motion.alignFrames', function () {
       if (ok) assert.ok(all[0] < 0.25 && all[1] < 0.25, `seed ${seed}: RMS vs truth y ${all[0]}, x ${all[1]} px`);
     }
     console.log(`      ${found.join(';\n      ')}`);
-    assert.ok(right >= 2, `frame 0 on the right lattice translation in only ${right} of 3 seeds`);
+    assert.ok(right >= 4, `frame 0 on the right lattice translation in only ${right} of 5 seeds`);
   });
 
   it('alignFrames() gives the motion-corrected sum a higher Bragg-spot SNR than the uncorrected sum (NNB movie, 256²)', async () => {
