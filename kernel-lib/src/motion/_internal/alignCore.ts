@@ -162,22 +162,42 @@ export function unshiftFactors(layout: HalfLayout, s: [number, number]): { ey: F
   return { ey, ex };
 }
 
-/** acc += scale · spec · factors (factors from {@link unshiftFactors}). */
-export function addShifted(accRe: Float64Array, accIm: Float64Array, spec: { re: ArrayLike<number>; im: ArrayLike<number> }, f: { ey: Float64Array; ex: Float64Array }, rows: number, cols: number, scale = 1): void {
+/** acc += spec · factors (factors from {@link unshiftFactors}) over every row. */
+export function addShifted(accRe: Float64Array, accIm: Float64Array, spec: { re: ArrayLike<number>; im: ArrayLike<number> }, f: { ey: Float64Array; ex: Float64Array }, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) addShiftedRow({ re: accRe, im: accIm }, spec, f, r, cols, cols);
+}
+
+/**
+ * acc += spec · (ey ⊗ ex) over row r, columns [0, cw) (rows of `cols` elements). The JavaScript
+ * definition of the core's shiftAccumulate_f32 (assembly/fft/frameSums.ts), same operations.
+ */
+export function addShiftedRow(acc: { re: Float64Array; im: Float64Array }, spec: { re: ArrayLike<number>; im: ArrayLike<number> }, f: { ey: Float64Array; ex: Float64Array }, r: number, cols: number, cw: number): void {
   const { ey, ex } = f;
-  for (let r = 0; r < rows; r++) {
-    const yr = ey[2 * r] * scale;
-    const yi = ey[2 * r + 1] * scale;
-    const o = r * cols;
-    for (let c = 0; c < cols; c++) {
-      const fr = yr * ex[2 * c] - yi * ex[2 * c + 1];
-      const fi = yr * ex[2 * c + 1] + yi * ex[2 * c];
-      const a = spec.re[o + c];
-      const b = spec.im[o + c];
-      accRe[o + c] += a * fr - b * fi;
-      accIm[o + c] += a * fi + b * fr;
-    }
+  const yr = ey[2 * r];
+  const yi = ey[2 * r + 1];
+  const o = r * cols;
+  for (let c = 0; c < cw; c++) {
+    const fr = yr * ex[2 * c] - yi * ex[2 * c + 1];
+    const fi = yr * ex[2 * c + 1] + yi * ex[2 * c];
+    const a = spec.re[o + c];
+    const b = spec.im[o + c];
+    acc.re[o + c] += a * fr - b * fi;
+    acc.im[o + c] += a * fi + b * fr;
   }
+}
+
+/**
+ * Shift factors packed for the core's kernels into `dst` (f64): the row factors as (re, im) pairs,
+ * then the columns' re, then their im; returns the byte offsets of the three parts.
+ */
+export function packFactors(dst: Float64Array, f: { ey: Float64Array; ex: Float64Array }, rows: number, cols: number): { ey: number; exRe: number; exIm: number } {
+  dst.set(f.ey.subarray(0, 2 * rows));
+  for (let c = 0; c < cols; c++) {
+    dst[2 * rows + c] = f.ex[2 * c];
+    dst[2 * rows + cols + c] = f.ex[2 * c + 1];
+  }
+  const ey = dst.byteOffset;
+  return { ey, exRe: ey + 16 * rows, exIm: ey + 16 * rows + 8 * cols };
 }
 
 /** Real correlation values at positions ys × xs (pixels of the full frame). */

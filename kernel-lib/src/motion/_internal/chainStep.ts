@@ -5,10 +5,10 @@
  * whole-field peak search. Groups and steps are independent, so any lane (motionTasks.ts) runs them,
  * with the same numbers; the group sums live in one SharedArrayBuffer.
  */
-import { Spectrum, addShifted, globalPeak, unshiftFactors } from './alignCore';
+import { Spectrum, addShifted, addShiftedRow, globalPeak, unshiftFactors } from './alignCore';
 import { WeightScratch, peakSnr, weightScratch } from './spectralStats';
-import { SweepWindow, rowSum3 } from './unitKernels';
-import { Complex, UnitContext, UnitSpan, addRow, crossPower, weightsFor } from './unitMeasure';
+import { SweepWindow, windowCoherenceWeights } from './unitKernels';
+import { Complex, UnitContext, UnitSpan, crossPower, weightsFor } from './unitMeasure';
 
 /** Shared sums of the chain's groups: spectrum (re, im) and incoherent power of each, and their total. */
 export interface ChainBuffers {
@@ -56,7 +56,7 @@ export function groupSums(ctx: UnitContext, b: ChainBuffers, from: number, to: n
   }
 }
 
-/** {@link groupSums} inside the window (its rows, columns < cw): the same numbers there (addRow ≡ addShifted by 0). */
+/** {@link groupSums} inside the window (its rows, columns < cw): the same numbers there (addShiftedRow ≡ addShifted by 0). */
 function windowSums(ctx: UnitContext, v: ReturnType<typeof views>, groups: UnitSpan[], from: number, to: number, win: SweepWindow): void {
   const { layout, spec } = ctx;
   const { cols } = layout;
@@ -72,7 +72,7 @@ function windowSums(ctx: UnitContext, v: ReturnType<typeof views>, groups: UnitS
       s.re.fill(0, o, o + cw);
       s.im.fill(0, o, o + cw);
       q.fill(0, o, o + cw);
-      for (let n = start; n < start + count; n++) addRow(s, spec[n], f0, r, cols, cw);
+      for (let n = start; n < start + count; n++) addShiftedRow(s, spec[n], f0, r, cols, cw);
       for (let n = start; n < start + count; n++) addPowerRow(q, spec[n], o, o + cw);
     }
   }
@@ -128,43 +128,21 @@ function restOf(total: Complex, pInc: Float64Array, A: Complex, B: Complex, pA: 
 /**
  * weightsFor(ctx, X, true, p) when the coarse extra weights vanish outside `win`: 0 off its weight
  * rows and columns < cw − 1 (unless cw reaches the last column), there the same numbers from |X|²
- * and p inside the window (what their 3 × 3 box sums read; as spectralStats.box3: row sums, then
- * the row, the one above and the one below).
+ * and p inside the window (unitKernels.windowCoherenceWeights; 'uniform': the spot mask only).
  */
 function windowWeights(ctx: UnitContext, X: Complex, p: Float64Array, win: SweepWindow, s: WeightScratch): Float64Array {
-  const { rows, cols } = ctx.layout;
+  const { cols } = ctx.layout;
   const extra = ctx.coarseExtra as Float64Array;
   const mask = ctx.spotMask;
-  const coherence = ctx.weighting === 'coherence';
-  const { r2, a: ha, b: hb } = s;
   const w = s.w.fill(0);
-  const cEnd = win.cw === cols ? cols : win.cw - 1;
-  if (coherence) {
+  if (ctx.weighting === 'coherence') {
+    const r2 = s.r2;
     for (const r of win.rows) for (let k = r * cols; k < r * cols + win.cw; k++) r2[k] = X.re[k] * X.re[k] + X.im[k] * X.im[k];
-    // the row sums of |X|² and p (columns < cEnd read columns < cw)
-    for (const r of win.rows) {
-      const o = r * cols;
-      for (let c = 0; c < cEnd; c++) {
-        ha[o + c] = rowSum3(r2, o, c, cols);
-        hb[o + c] = rowSum3(p, o, c, cols);
-      }
-    }
+    windowCoherenceWeights(r2, p, ctx.layout, mask, extra, win, w, s.a, s.b);
+    return w;
   }
-  for (const r of win.weightRows) {
-    const o = r * cols;
-    const ou = ((r + rows - 1) % rows) * cols;
-    const od = ((r + 1) % rows) * cols;
-    for (let c = 0; c < cEnd; c++) {
-      const k = o + c;
-      let v: number;
-      if (coherence) {
-        const a = ha[k] + ha[ou + c] + ha[od + c];
-        const b = hb[k] + hb[ou + c] + hb[od + c];
-        v = p[k] === 0 || mask[k] || !(a > 2 * b) ? 0 : 1 - b / a;
-      } else v = mask[k] ? 0 : 1;
-      w[k] = k === 0 ? 0 : v * extra[k];
-    }
-  }
+  const cEnd = win.cw === cols ? cols : win.cw - 1;
+  for (const r of win.weightRows) for (let k = r * cols; k < r * cols + cEnd; k++) w[k] = k === 0 || mask[k] ? 0 : extra[k];
   return w;
 }
 

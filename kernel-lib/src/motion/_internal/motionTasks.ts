@@ -167,18 +167,25 @@ export class MotionTasks {
     return t;
   }
 
+  /**
+   * Frame n's full spectrum: `data` corrected and transformed (owned: the caller frees it), or the
+   * one the spectra pass cached (taken out of the cache with `take`, else still owned by it).
+   */
+  private fullSpectrum(a: { n: number; data?: Float32Array; frameTotal?: number }, take: boolean): { F: ResidentSpectrum; owned: boolean } {
+    if (a.data) {
+      this.correct(a.data, a.frameTotal);
+      return { F: this.transform(a.data), owned: true };
+    }
+    const F = this.cached.get(a.n);
+    if (!F) throw new Error(`lowdose.motion: frame ${a.n} is not in this lane's cache.`);
+    if (take) this.cached.delete(a.n);
+    return { F, owned: take };
+  }
+
   /** Sum pass: frame n (corrected and transformed, or from the cache when `data` is absent) moved back by −shift into this lane's sums. */
   shiftFrame(a: { n: number; data?: Float32Array; shift: [number, number]; dose?: number; frameTotal?: number }): void {
     const s = this.s;
-    let F: ResidentSpectrum | undefined;
-    if (a.data) {
-      this.correct(a.data, a.frameTotal);
-      F = this.transform(a.data);
-    } else {
-      F = this.cached.get(a.n);
-      this.cached.delete(a.n);
-      if (!F) throw new Error(`lowdose.motion: frame ${a.n} is not in this lane's cache.`);
-    }
+    const { F } = this.fullSpectrum(a, true);
     try {
       if (s.invTwoNe) {
         this.acc ??= new ShiftSum(s.rows, s.cols, s.invTwoNe);
@@ -201,21 +208,14 @@ export class MotionTasks {
    */
   destrain(a: { n: number; data?: Float32Array; frameTotal?: number; F: Mat2; centre: [number, number]; where: Int32Array }): void {
     const s = this.s;
-    let F: ResidentSpectrum | undefined;
-    if (a.data) {
-      this.correct(a.data, a.frameTotal);
-      F = this.transform(a.data);
-    } else {
-      F = this.cached.get(a.n);
-      if (!F) throw new Error(`lowdose.motion: frame ${a.n} is not in this lane's cache.`);
-    }
+    const { F, owned } = this.fullSpectrum(a, false);
     const shape: [number, number] = [s.rows, (s.cols >> 1) + 1];
     let frame: ArrayLike<number>;
     try {
       const v = F.views();
       frame = irfft2({ re: ndarray(v.re, shape), im: ndarray(v.im, shape) }, { shape: [s.rows, s.cols], ...(s.fftWorkers === undefined ? {} : { workers: s.fftWorkers }) }).data as ArrayLike<number>;
     } finally {
-      if (a.data) F.free();
+      if (owned) F.free();
     }
     const f = destrainFrame(frame, s.rows, s.cols, a.F, a.centre);
     const G = this.transform(f);

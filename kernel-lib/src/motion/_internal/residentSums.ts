@@ -7,7 +7,20 @@
 import { FftEngine } from '../../fft/_internal/engine';
 import { getEngine } from '../../fft/_internal/engineRegistry';
 import { ResidentSpectrum } from '../../fft/_internal/transforms';
+import { packFactors } from './alignCore';
 import { ShiftSumState, shiftFactors } from './shiftSum';
+
+/** Blocks of the core's memory of the given sizes (0: none, offset 0), all or none (freed on failure). */
+function allocAll(eng: FftEngine, bytes: number[]): number[] {
+  const out: number[] = [];
+  try {
+    for (const b of bytes) out.push(b > 0 ? eng.alloc(b) : 0);
+    return out;
+  } catch (e) {
+    eng.free(...out.filter(p => p > 0));
+    throw e;
+  }
+}
 
 /** Elements copied into the core and added per kernel call: the copy is still in cache when added (a multiple of 4). */
 const CHUNK = 16384;
@@ -22,24 +35,9 @@ export class FrameSum {
 
   constructor(readonly length: number, gain?: Float32Array) {
     this.eng = getEngine();
-    const blocks: number[] = [];
-    try {
-      this.sum = this.alloc(8 * length, blocks);
-      this.eng.view('f64', this.sum, length).fill(0);
-      this.chunk = this.alloc(8 * CHUNK, blocks);
-      this.part = this.alloc(64, blocks);
-      this.gain = gain ? this.alloc(4 * length, blocks) : 0;
-      if (gain) this.eng.view('f32', this.gain, length).set(gain);
-    } catch (e) {
-      this.eng.free(...blocks);
-      throw e;
-    }
-  }
-
-  private alloc(bytes: number, blocks: number[]): number {
-    const p = this.eng.alloc(bytes);
-    blocks.push(p);
-    return p;
+    [this.sum, this.chunk, this.part, this.gain] = allocAll(this.eng, [8 * length, 8 * CHUNK, 64, gain ? 4 * length : 0]);
+    this.eng.view('f64', this.sum, length).fill(0);
+    if (gain) this.eng.view('f32', this.gain, length).set(gain);
   }
 
   /**
@@ -86,19 +84,7 @@ export class ResidentShiftSum {
     this.eng = getEngine();
     this.nc = (nx >> 1) + 1;
     const n = ny * this.nc;
-    this.re = this.eng.alloc(8 * n);
-    try {
-      this.im = this.eng.alloc(8 * n);
-      try {
-        this.factors = this.eng.alloc(8 * (2 * ny + 2 * this.nc));
-      } catch (e) {
-        this.eng.free(this.im);
-        throw e;
-      }
-    } catch (e) {
-      this.eng.free(this.re);
-      throw e;
-    }
+    [this.re, this.im, this.factors] = allocAll(this.eng, [8 * n, 8 * n, 8 * (2 * ny + 2 * this.nc)]);
     this.eng.view('f64', this.re, n).fill(0);
     this.eng.view('f64', this.im, n).fill(0);
   }
@@ -107,15 +93,8 @@ export class ResidentShiftSum {
   add(F: ResidentSpectrum, shiftPx: [number, number]): void {
     const { eng, ny, nc } = this;
     if (F.t !== 'f32' || F.eng !== eng || F.length !== ny * nc) throw new Error('lowdose.motion: a resident float32 spectrum of this thread and shape was expected.');
-    const { ey, ex } = shiftFactors(ny, this.nx, shiftPx);
-    const f = eng.view('f64', this.factors, 2 * ny + 2 * nc);
-    f.set(ey);
-    for (let c = 0; c < nc; c++) {
-      f[2 * ny + c] = ex[2 * c];
-      f[2 * ny + nc + c] = ex[2 * c + 1];
-    }
-    const p = this.factors;
-    eng.exports.shiftAccumulate_f32(F.re, F.im, nc, nc, 0, ny, p, p + 16 * ny, p + 16 * ny + 8 * nc, this.re, this.im);
+    const p = packFactors(eng.view('f64', this.factors, 2 * ny + 2 * nc) as Float64Array, shiftFactors(ny, this.nx, shiftPx), ny, nc);
+    eng.exports.shiftAccumulate_f32(F.re, F.im, nc, nc, 0, ny, p.ey, p.exRe, p.exIm, this.re, this.im);
     this.frames++;
   }
 

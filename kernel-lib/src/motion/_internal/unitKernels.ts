@@ -209,7 +209,7 @@ export function sweepWindow(extra: Float64Array, layout: HalfLayout): SweepWindo
 }
 
 /** 3-neighbour sum of column c of the row at offset o (columns clamp at 0 and cols − 1, as rowSums). */
-export function rowSum3(x: Float64Array, o: number, c: number, cols: number): number {
+function rowSum3(x: Float64Array, o: number, c: number, cols: number): number {
   if (c === 0) return x[o] + (cols > 1 ? x[o + 1] : 0);
   if (c === cols - 1) return x[o + cols - 2] + x[o + cols - 1];
   return x[o + c - 1] + x[o + c] + x[o + c + 1];
@@ -230,38 +230,67 @@ export function unitLastWindow(
   f: { ey: Float64Array; ex: Float64Array },
   R: Complex,
   Ru: Complex,
-  r2: Float64Array,
+  ws: { r2: Float64Array; w: Float64Array; a: Float64Array; b: Float64Array },
   layout: HalfLayout,
   mask: Uint8Array | undefined,
   extra: Float64Array,
-  w: Float64Array,
   index: Int32Array,
   P: Complex,
   win: SweepWindow
 ): number {
   const { rows, cols } = layout;
-  unitFrame(Ua, pOthers, pInc, S, f, rows, cols, { R, Ru, r2 }, win);
-  return windowWeights(Ua, pOthers, Ru, r2, layout, mask, extra, w, index, P, win);
+  unitFrame(Ua, pOthers, pInc, S, f, rows, cols, { R, Ru, r2: ws.r2 }, win);
+  return windowWeights(Ua, pOthers, Ru, ws, layout, mask, extra, index, P, win);
 }
 
-/** The second half of {@link unitLastWindow}: weights, support and cross power of the window's weight rows (after the sweep). */
-export function windowWeights(Ua: Complex, pOthers: Float64Array, Ru: Complex, r2: Float64Array, layout: HalfLayout, mask: Uint8Array | undefined, extra: Float64Array, w: Float64Array, index: Int32Array, P: Complex, win: SweepWindow): number {
+/**
+ * Coherence weights inside a {@link SweepWindow} (its weight rows, columns < the returned cEnd: cw − 1,
+ * or every column when the window reaches the last one — the extra weights are 0 beyond): from |X|²
+ * `r2` and the others' power `p`, read only inside the window, w = 1 − b/a where a > 2b (a, b their
+ * 3 × 3 box sums: row sums into `ha`/`hb`, then the row, the one above and the one below, as
+ * spectralStats.box3), times `extra`; 0 at DC, on masked spots and where p = 0. The same numbers as
+ * the whole-crop weights there. Used by the coarse unit sweep and the chain.
+ */
+export function windowCoherenceWeights(r2: Float64Array, p: Float64Array, layout: HalfLayout, mask: Uint8Array | undefined, extra: Float64Array, win: SweepWindow, w: Float64Array, ha: Float64Array, hb: Float64Array): number {
   const { rows, cols } = layout;
-  // columns ≥ cw − 1 (unless the window reaches the last column) carry no extra weight: skipped
   const cEnd = win.cw === cols ? cols : win.cw - 1;
+  for (const r of win.rows) {
+    const o = r * cols;
+    for (let c = 0; c < cEnd; c++) {
+      ha[o + c] = rowSum3(r2, o, c, cols);
+      hb[o + c] = rowSum3(p, o, c, cols);
+    }
+  }
+  for (const r of win.weightRows) {
+    const o = r * cols;
+    const ou = ((r + rows - 1) % rows) * cols;
+    const od = ((r + 1) % rows) * cols;
+    for (let c = 0; c < cEnd; c++) {
+      const k = o + c;
+      const a = ha[k] + ha[ou + c] + ha[od + c];
+      const b = hb[k] + hb[ou + c] + hb[od + c];
+      const v = p[k] === 0 || (mask && mask[k]) || !(a > 2 * b) ? 0 : 1 - b / a;
+      w[k] = k === 0 ? 0 : v * extra[k];
+    }
+  }
+  return cEnd;
+}
+
+/**
+ * The second half of {@link unitLastWindow} (after the sweep left R_u and |R_u|² in the window): the
+ * window's coherence weights, their support and the cross power Ua·conj(R_u)·w there; returns the
+ * support's size.
+ */
+export function windowWeights(Ua: Complex, pOthers: Float64Array, Ru: Complex, ws: { r2: Float64Array; w: Float64Array; a: Float64Array; b: Float64Array }, layout: HalfLayout, mask: Uint8Array | undefined, extra: Float64Array, index: Int32Array, P: Complex, win: SweepWindow): number {
+  const { cols } = layout;
+  const w = ws.w;
+  const cEnd = windowCoherenceWeights(ws.r2, pOthers, layout, mask, extra, win, w, ws.a, ws.b);
   let m = 0;
   for (const p of win.weightRows) {
     const o = p * cols;
-    const ou = ((p + rows - 1) % rows) * cols;
-    const od = ((p + 1) % rows) * cols;
     for (let c = 0; c < cEnd; c++) {
       const k = o + c;
-      const a = rowSum3(r2, o, c, cols) + rowSum3(r2, ou, c, cols) + rowSum3(r2, od, c, cols);
-      const b = rowSum3(pOthers, o, c, cols) + rowSum3(pOthers, ou, c, cols) + rowSum3(pOthers, od, c, cols);
-      let v = k === 0 || pOthers[k] === 0 || (mask && mask[k]) || !(a > 2 * b) ? 0 : 1 - b / a;
-      v *= extra[k];
-      if (k === 0) v = 0;
-      w[k] = v;
+      const v = w[k];
       if (v === 0) continue;
       const xr = Ru.re[k];
       const xi = Ru.im[k];

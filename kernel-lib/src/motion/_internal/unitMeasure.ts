@@ -7,7 +7,7 @@
  */
 import { CoreExports } from '../../fft/_internal/engine';
 import { HalfLayout, SparseHalfSpectrum } from '../../registration/_internal/halfSpectrumDft';
-import { Spectrum, correlationAt, unshiftFactors, zoomPeak, zoomPeakOf } from './alignCore';
+import { Spectrum, addShiftedRow, correlationAt, packFactors, unshiftFactors, zoomPeak, zoomPeakOf } from './alignCore';
 import { WeightScratch, coherenceWeights, coherenceWeightsOfPower, peakSigma, peakSnr, weightScratch } from './spectralStats';
 import { Complex, FusedRing, SweepWindow, fusedRing, sweepWindow, unitFrame, unitLastFrame, unitLastWindow, windowWeights } from './unitKernels';
 
@@ -116,7 +116,8 @@ export function sharedUnitScratch(buffer: ArrayBufferLike, at: number, size: num
   const Ru = z();
   const P = z();
   const pOthers = f64(size);
-  const w = { ...weightScratch(0), r2: f64(size), w: f64(size), a: new Float64Array(size), b: new Float64Array(size), h: new Float64Array(size) };
+  // r2 and w are read by the kernels; a, b, h only by JavaScript
+  const w = { r2: f64(size), w: f64(size), a: new Float64Array(size), b: new Float64Array(size), h: new Float64Array(size) };
   const index = new Int32Array(buffer, take(4 * size), size);
   const ringAt = take(88 * cols);
   const row = (i: number): Float64Array => new Float64Array(buffer, ringAt + 8 * cols * i, cols);
@@ -221,22 +222,13 @@ export function referenceRows(ctx: UnitContext, R: Complex, positions: ArrayLike
   if (core) {
     // every frame's factors into this lane's scratch: row pairs, then the columns' re and im
     const per = 2 * layout.rows + 2 * cols;
-    const f = new Float64Array(core.buffer, core.scratch, spec.length * per);
-    for (let n = from; n < spec.length; n++) {
-      const { ey, ex } = unshiftFactors(layout, [positions[2 * n], positions[2 * n + 1]]);
-      const o = n * per;
-      f.set(ey, o);
-      for (let c = 0; c < cols; c++) {
-        f[o + 2 * layout.rows + c] = ex[2 * c];
-        f[o + 2 * layout.rows + cols + c] = ex[2 * c + 1];
-      }
-    }
+    const packed = spec.map((_, n) => (n < from ? undefined : packFactors(new Float64Array(core.buffer, core.scratch + 8 * n * per, per), unshiftFactors(layout, [positions[2 * n], positions[2 * n + 1]]), layout.rows, cols)));
     const add = core.exports.shiftAccumulate_f32;
     for (let b0 = r0; b0 < r1; b0 += BLOCK) {
       const b1 = Math.min(r1, b0 + BLOCK);
       for (let n = from; n < spec.length; n++) {
-        const at = core.scratch + 8 * n * per;
-        const args = [at, at + 16 * layout.rows, at + 16 * layout.rows + 8 * cols, R.re.byteOffset, R.im.byteOffset];
+        const p = packed[n] as { ey: number; exRe: number; exIm: number };
+        const args = [p.ey, p.exRe, p.exIm, R.re.byteOffset, R.im.byteOffset];
         if (win) for (let i = b0; i < b1; i++) add(spec[n].re.byteOffset, spec[n].im.byteOffset, cols, cw, row(i), row(i) + 1, ...args);
         else add(spec[n].re.byteOffset, spec[n].im.byteOffset, cols, cw, b0, b1, ...args);
       }
@@ -246,7 +238,7 @@ export function referenceRows(ctx: UnitContext, R: Complex, positions: ArrayLike
   const factors = spec.map((_, n) => unshiftFactors(layout, [positions[2 * n], positions[2 * n + 1]]));
   for (let b0 = r0; b0 < r1; b0 += BLOCK) {
     const b1 = Math.min(r1, b0 + BLOCK);
-    for (let n = from; n < spec.length; n++) for (let i = b0; i < b1; i++) addRow(R, spec[n], factors[n], row(i), cols, cw);
+    for (let n = from; n < spec.length; n++) for (let i = b0; i < b1; i++) addShiftedRow(R, spec[n], factors[n], row(i), cols, cw);
   }
 }
 
@@ -257,15 +249,7 @@ export function referenceRows(ctx: UnitContext, R: Complex, positions: ArrayLike
  */
 function unitFrameInCore(core: CoreExports, s: UnitScratch, sh: SharedUnitScratch, f: { ey: Float64Array; ex: Float64Array }, S: Spectrum, pInc: Float64Array | undefined, last: boolean, R: Complex, layout: HalfLayout, win: SweepWindow | undefined, mask: Uint8Array | undefined, extra: Float64Array | undefined): number {
   const { rows, cols } = layout;
-  const F = sh.factors;
-  F.set(f.ey);
-  for (let c = 0; c < cols; c++) {
-    F[2 * rows + c] = f.ex[2 * c];
-    F[2 * rows + cols + c] = f.ex[2 * c + 1];
-  }
-  const ey = F.byteOffset;
-  const exRe = ey + 16 * rows;
-  const exIm = exRe + 8 * cols;
+  const { ey, exRe, exIm } = packFactors(sh.factors, f, rows, cols);
   const { Ua, Ru, pOthers } = s;
   const pi = pInc ? pInc.byteOffset : 0;
   const cw = win ? win.cw : cols;
@@ -277,27 +261,11 @@ function unitFrameInCore(core: CoreExports, s: UnitScratch, sh: SharedUnitScratc
     };
     if (rowsOf) for (const r of rowsOf) sweep(r, r + 1);
     else sweep(0, rows);
-    return last && win && extra ? windowWeights(Ua, pOthers, Ru, s.w.r2, layout, mask, extra, s.w.w, s.index, s.P, win) : 0;
+    return last && win && extra ? windowWeights(Ua, pOthers, Ru, s.w, layout, mask, extra, s.index, s.P, win) : 0;
   }
   return Number(
     core.unitLastFrame_f32(S.re.byteOffset, S.im.byteOffset, rows, cols, ey, exRe, exIm, R.re.byteOffset, R.im.byteOffset, Ua.re.byteOffset, Ua.im.byteOffset, Ru.re.byteOffset, Ru.im.byteOffset, pOthers.byteOffset, pi, mask ? sh.mask : 0, extra ? sh.extra : 0, s.w.w.byteOffset, s.index.byteOffset, s.P.re.byteOffset, s.P.im.byteOffset, s.ring.a[0].byteOffset)
   );
-}
-
-/** R += S·(ey ⊗ ex) over row r, columns [0, cw) (with a shift of 0: the same numbers as alignCore.addShifted). */
-export function addRow(R: Complex, S: Spectrum, f: { ey: Float64Array; ex: Float64Array }, r: number, cols: number, cw: number): void {
-  const { ey, ex } = f;
-  const yr = ey[2 * r];
-  const yi = ey[2 * r + 1];
-  const o = r * cols;
-  for (let c = 0; c < cw; c++) {
-    const fr = yr * ex[2 * c] - yi * ex[2 * c + 1];
-    const fi = yr * ex[2 * c + 1] + yi * ex[2 * c];
-    const x = S.re[o + c];
-    const y = S.im[o + c];
-    R.re[o + c] += x * fr - y * fi;
-    R.im[o + c] += x * fi + y * fr;
-  }
 }
 
 /**
@@ -341,7 +309,7 @@ export function measureUnit(ctx: UnitContext, s: UnitScratch, pass: PassInput, u
       continue;
     }
     if (n < last) unitFrame(Ua, pOthers, pInc, spec[n], f, rows, cols, undefined, win);
-    else if (win && extra) m = unitLastWindow(Ua, pOthers, pInc, spec[n], f, R, Ru, s.w.r2, layout, mask, extra, s.w.w, s.index, s.P, win);
+    else if (win && extra) m = unitLastWindow(Ua, pOthers, pInc, spec[n], f, R, Ru, s.w, layout, mask, extra, s.index, s.P, win);
     else if (fused) m = unitLastFrame(Ua, pOthers, pInc, spec[n], f, R, Ru, layout, mask, extra, s.w.w, s.index, s.P, s.ring);
     else unitFrame(Ua, pOthers, pInc, spec[n], f, rows, cols, { R, Ru, r2: s.w.r2 });
   }
