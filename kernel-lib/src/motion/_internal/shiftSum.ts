@@ -7,6 +7,7 @@ import ndarray from 'ndarray';
 import { ValueError } from '../../errors';
 import { irfft2 } from '../../fft';
 import { signedFreq } from '../../registration/_internal/halfSpectrumDft';
+import { addShiftedRow } from './alignCore';
 
 /** N_e(k) (e⁻/Å²) of a dose-weighting model: 'grant-grigorieff', a constant, or a function of k (1/Å). */
 export type CriticalDoseModel = 'grant-grigorieff' | number | ((kInvA: number) => number);
@@ -63,25 +64,6 @@ export function shiftFactors(ny: number, nx: number, s: [number, number]): { ey:
   return { ey, ex };
 }
 
-/** acc += F · (ey ⊗ ex), row by row (the plain sum's hot loop). */
-function addShiftedRows(accRe: Float64Array, accIm: Float64Array, Fre: ArrayLike<number>, Fim: ArrayLike<number>, ey: Float64Array, ex: Float64Array, ny: number, nc: number): void {
-  for (let r = 0; r < ny; r++) {
-    const yr = ey[2 * r];
-    const yi = ey[2 * r + 1];
-    const o = r * nc;
-    for (let c = 0; c < nc; c++) {
-      const xr = ex[2 * c];
-      const xi = ex[2 * c + 1];
-      const fr = yr * xr - yi * xi;
-      const fi = yr * xi + yi * xr;
-      const a = Fre[o + c];
-      const b = Fim[o + c];
-      accRe[o + c] += a * fr - b * fi;
-      accIm[o + c] += a * fi + b * fr;
-    }
-  }
-}
-
 /** The sums of a {@link ShiftSum} (to merge the partial sums of several threads). */
 export interface ShiftSumState {
   re: Float64Array;
@@ -115,7 +97,8 @@ export class ShiftSum {
     const { ey, ex } = shiftFactors(ny, this.nx, shiftPx);
     const dw = this.dw;
     if (!dw) {
-      addShiftedRows(this.re, this.im, F.re, F.im, ey, ex, ny, nc);
+      const acc = { re: this.re, im: this.im };
+      for (let r = 0; r < ny; r++) addShiftedRow(acc, F, { ey, ex }, r, nc, nc);
       this.frames++;
       return;
     }
