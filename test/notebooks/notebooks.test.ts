@@ -74,7 +74,7 @@ describe('notebooks (headless, tslab kernel)', function () {
         assert.ok(slider, 'the dose-slider cell is present');
         const out = slider.outputs.find(o => o.mime_types?.includes('application/vnd.lowdose.doseseries.v1+json'));
         assert.ok(out && out.mime_types!.includes('image/png') && out.mime_types!.includes('text/plain'), `dose-slider MIME types: ${JSON.stringify(slider.outputs)}`);
-        assert.ok(out.bytes! <= 900_000, `dose-slider output ${out.bytes} bytes`);
+        assert.ok(out.bytes! <= 2_000_000, `dose-slider output ${out.bytes} bytes`);
         // science.md Part 2: Dc(001) within 5 % of 60 e⁻/Å² on a series reaching 2·Dc; the 38.5 e⁻/Å² series flagged.
         const dc = text.match(/9\.4 Å spot .* Dc = ([\d.]+) e⁻\/Å² \(95 % CI ([\d.]+)–([\d.]+)\).*underdetermined: (true|false)/);
         assert.ok(dc, 'the critical-dose cell prints Dc');
@@ -90,12 +90,12 @@ describe('notebooks (headless, tslab kernel)', function () {
         assert.ok(Math.abs(Number(strain[2]) - 7.5) <= 0.2, `expansion ${strain[2]} %`);
         assert.ok(Number(strain[3]) <= 0.2, `|e2| ${strain[3]} %`);
         assert.ok(Math.abs(Number(strain[4]) - Number(strain[5])) <= 2, `direction ${strain[4]}° vs ${strain[5]}°`);
-        // drift (science.md: < 0.35 px): frames 1–29 relative to frame 1 on this expanding series (frame 0's lattice
-        // translation is a flagged, separate decision: see the notebook's drift section)
+        // drift (science.md: < 0.35 px) on this expanding 1024² series: all 30 frames (frame 0, before the jump, on the
+        // right lattice translation) and frames 1–29 relative to frame 1
         const drift = text.match(/RMS error ([\d.]+) px over 30 frames \(([\d.]+) px for frames 1–29 relative to frame 1\)/);
         assert.ok(drift, 'the drift cell prints the recovered-vs-true RMS');
+        assert.ok(Number(drift[1]) < 0.35, `drift vs truth over all frames: ${drift[1]} px`);
         assert.ok(Number(drift[2]) < 0.35, `drift relative to frame 1: ${drift[2]} px`);
-        if (Number(drift[1]) >= 0.35) assert.match(text, /warning: Frame 0 .* lattice translation/);
         assert.match(text, /quantity\s+reported\s+measured\s+check/);
       }
     });

@@ -19,6 +19,7 @@
 import { HalfLayout, SparseHalfSpectrum } from '../../registration/_internal/halfSpectrumDft';
 import { Spectrum, addShifted, unshiftFactors, zoomPeakOf } from './alignCore';
 import type { Lane } from './motionPool';
+import { halfSpectrumIndex, spotRegions } from './spectralStats';
 
 /** Candidates m·a1 + n·a2 with |m|, |n| ≤ this. */
 const CANDIDATE_RANGE = 2;
@@ -34,38 +35,36 @@ const WEIGHT_THRESHOLD = 1.2;
 
 /**
  * Real-space basis (px, `[dy, dx]` each) of the main lattice: the two shortest non-collinear strong
- * Bragg spots of `mask` (elements with ≥ `minFraction` of the strongest spot element's power), their
- * positions the power-weighted centroids of the 3 × 3 spot cores, inverted so that a_i·g_j = δ_ij.
- * Undefined without two such spots.
+ * Bragg spots of `mask` (regions of it with ≥ `minFraction` of the strongest region's summed power,
+ * spectralStats.spotRegions: a spot that moves with dose is smeared), their positions the
+ * power-weighted centroids of the 3 × 3 cores about their strongest elements, inverted so that
+ * a_i·g_j = δ_ij. Undefined without two such spots.
  */
 export function latticeBasis(power: Float64Array, mask: Uint8Array, layout: HalfLayout, minFraction = 0.2): [[number, number], [number, number]] | undefined {
-  const { rows, cols, ny, nx, rowFreq, colFreq } = layout;
-  let top = 0;
-  for (let k = 1; k < mask.length; k++) if (mask[k] && power[k] > top) top = power[k];
-  if (!(top > 0)) return undefined;
-  const at = (r: number, c: number): number => (c >= 0 && c < cols ? power[((r + rows) % rows) * cols + c] : 0);
-  const spots: Array<[number, number]> = [];
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const k = r * cols + c;
-      const v = power[k];
-      if (!mask[k] || !(v >= minFraction * top) || (rowFreq[r] === 0 && colFreq[c] === 0)) continue;
-      let isMax = true;
+  const { ny, nx } = layout;
+  const regions = spotRegions(power, mask, layout);
+  if (!regions.length) return undefined;
+  const idx = halfSpectrumIndex(layout);
+  const at = (fr: number, fc: number): number => {
+    const k = idx(fr, fc);
+    return k < 0 ? 0 : power[k];
+  };
+  const spots = regions
+    .filter(g => g.total >= minFraction * regions[0].total)
+    .map(({ peak: [r, c] }): [number, number] => {
       let sw = 0;
       let sy = 0;
       let sx = 0;
       for (let dr = -1; dr <= 1; dr++) {
         for (let dc = -1; dc <= 1; dc++) {
           const q = at(r + dr, c + dc);
-          if ((dr || dc) && q > v) isMax = false;
           sw += q;
           sy += q * dr;
           sx += q * dc;
         }
       }
-      if (isMax) spots.push([(rowFreq[r] + sy / sw) / ny, (colFreq[c] + sx / sw) / nx]);
-    }
-  }
+      return [(r + sy / sw) / ny, (c + sx / sw) / nx];
+    });
   spots.sort((a, b) => Math.hypot(a[0], a[1]) - Math.hypot(b[0], b[1]));
   const g1 = spots[0];
   if (!g1) return undefined;

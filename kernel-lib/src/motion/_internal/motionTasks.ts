@@ -210,10 +210,10 @@ export class MotionTasks {
     const s = this.s;
     const { F, owned } = this.fullSpectrum(a, false);
     const shape: [number, number] = [s.rows, (s.cols >> 1) + 1];
-    let frame: ArrayLike<number>;
+    let frame: Float32Array | Float64Array;
     try {
       const v = F.views();
-      frame = irfft2({ re: ndarray(v.re, shape), im: ndarray(v.im, shape) }, { shape: [s.rows, s.cols], ...(s.fftWorkers === undefined ? {} : { workers: s.fftWorkers }) }).data as ArrayLike<number>;
+      frame = irfft2({ re: ndarray(v.re, shape), im: ndarray(v.im, shape) }, { shape: [s.rows, s.cols], ...(s.fftWorkers === undefined ? {} : { workers: s.fftWorkers }) }).data as Float32Array | Float64Array;
     } finally {
       if (owned) F.free();
     }

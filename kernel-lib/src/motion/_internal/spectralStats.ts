@@ -57,6 +57,78 @@ export function latticeSpotMask(power: Float64Array, layout: HalfLayout, sigma =
 }
 
 /**
+ * Flat index in the half spectrum of the signed frequency bins (fr, fc) — an element with fc < 0 is
+ * stored as its conjugate at (−fr, −fc) — or −1 outside it.
+ */
+export function halfSpectrumIndex(layout: HalfLayout): (fr: number, fc: number) => number {
+  const { rows, cols } = layout;
+  return (fr, fc) => {
+    if (fc < 0) {
+      fr = -fr;
+      fc = -fc;
+    }
+    if (fc >= cols || Math.abs(fr) >= rows / 2) return -1;
+    return (fr >= 0 ? fr : rows + fr) * cols + fc;
+  };
+}
+
+/** A connected region of the spot mask: its elements as signed frequency bins, its summed power and its strongest element. */
+export interface SpotRegion {
+  fr: Int32Array;
+  fc: Int32Array;
+  total: number;
+  peak: [number, number];
+}
+
+/**
+ * The Bragg spots of `mask` as connected regions (8 neighbours) of the half spectrum, strongest summed
+ * `power` first, one per ±g pair: a region that reaches column 0 continues into the conjugate half
+ * (fc < 0), so its elements keep one continuous set of signed frequencies. A spot that moves with
+ * dose is smeared along its path in Σ|S|² (notebook 02's (100) spot over ~8 bins at 1024²): its
+ * summed power, not its peak, says how strong it is, and its region holds the whole path.
+ */
+export function spotRegions(power: Float64Array, mask: Uint8Array, layout: HalfLayout): SpotRegion[] {
+  const { rows, cols, rowFreq, colFreq } = layout;
+  const idx = halfSpectrumIndex(layout);
+  const seen = new Uint8Array(mask.length);
+  const out: SpotRegion[] = [];
+  for (let k0 = 1; k0 < mask.length; k0++) {
+    if (!mask[k0] || seen[k0]) continue;
+    const fr: number[] = [];
+    const fc: number[] = [];
+    // column 0 stores both g and −g (conjugates): an element there is seen with its mirror
+    const visit = (r: number, c: number): void => {
+      seen[idx(r, c)] = 1;
+      if (c === 0 && idx(-r, 0) >= 0) seen[idx(-r, 0)] = 1;
+      fr.push(r);
+      fc.push(c);
+    };
+    visit(rowFreq[Math.floor(k0 / cols)], colFreq[k0 % cols]);
+    let total = 0;
+    let best = -1;
+    let peak: [number, number] = [fr[0], fc[0]];
+    for (let i = 0; i < fr.length; i++) {
+      const v = power[idx(fr[i], fc[i])];
+      total += v;
+      if (v > best) {
+        best = v;
+        peak = [fr[i], fc[i]];
+      }
+      for (let dr = -1; dr <= 1; dr++) {
+        for (let dc = -1; dc <= 1; dc++) {
+          const k = idx(fr[i] + dr, fc[i] + dc);
+          if (k >= 0 && mask[k] && !seen[k]) visit(fr[i] + dr, fc[i] + dc);
+        }
+      }
+    }
+    // not the origin's neighbourhood (the mask leaves it out; a region reaching it is no spot)
+    if (fr.some((r, i) => Math.abs(r) + Math.abs(fc[i]) < 4) || fr.length > (rows * cols) / 16) continue;
+    out.push({ fr: Int32Array.from(fr), fc: Int32Array.from(fc), total, peak });
+  }
+  return out.sort((a, b) => b.total - a.total);
+}
+
+/**
  * Highest frequency (cycles/px) below the lattice: 0.8 × |k| of the lowest strong Bragg spot of
  * `mask` (an element with ≥ `minFraction` of the strongest spot element's power: the main lattice, not
  * weak superlattice or texture peaks, which the mask removes anyway), or Infinity without spots (or
