@@ -88,12 +88,13 @@ export function spectrumCaption(p: DoseSeriesPayloadV1, g: SpectrumGeometry): st
   return `log power spectrum (Hann window)${reach}${spots}`;
 }
 
-/** Status line: preview size, binning and whether the values are exact. */
+/** Status line: preview size, binning, the region it covers (when cropped) and whether the values are exact. */
 export function formatStatus(p: DoseSeriesPayloadV1): string {
   const exact = p.frames.frames.every(f => f.exact);
   return (
     `${p.shape[0]} frames · preview ${p.frames.rows} × ${p.frames.cols}` +
     (p.frames.binning > 1 ? ` (binned ${p.frames.binning}×${p.frames.binning})` : '') +
+    (p.frames.region ? ` of the central ${p.frames.region[2]} × ${p.frames.region[3]} px` : '') +
     (exact ? ' · exact counts' : ' · 16-bit levels') +
     ' · ←/→ step a frame, Space plays'
   );

@@ -32,11 +32,16 @@ export interface DoseSeriesFrame {
 
 /** Frame previews of the series. */
 export interface DoseSeriesFrames {
-  /** Preview size (full size / binning, rounded up; partial edge blocks sum what they hold). */
+  /** Preview size (full size, or the region's, / binning, rounded up; partial edge blocks sum what they hold). */
   rows: number;
   cols: number;
   /** Full-resolution pixels per preview pixel along each axis. */
   binning: number;
+  /**
+   * The full-resolution region the previews cover, `[row0, col0, rows, cols]` (a central crop), when
+   * binning the whole frame into the budget would alias the tracked spots; absent: the whole frame.
+   */
+  region?: [number, number, number, number];
   encoding: 'deflate-base64';
   /** One entry per frame, in order. */
   frames: DoseSeriesFrame[];

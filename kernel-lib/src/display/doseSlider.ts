@@ -38,7 +38,11 @@ export interface DoseSliderOptions {
    * preview pixel (circularly) so group sums are not smeared; counts stay exact.
    */
   shiftsPx?: ReadonlyArray<readonly [number, number]>;
-  /** Upper bound on the whole bundle serialised as JSON, bytes (default 8 MB). Previews are binned (block sums) by the smallest factor that fits. */
+  /**
+   * Upper bound on the whole bundle serialised as JSON, bytes (default 8 MB). Previews are binned (block
+   * sums) by the smallest factor that fits; with `tracks`, never so far that a tracked spot passes 0.8 ×
+   * the preview's Nyquist frequency — beyond that the previews cover a central region of the frame instead.
+   */
   maxBytes?: number;
   /** Frames summed per view at first (default 1; the user can change it). */
   groupFrames?: number;
@@ -61,7 +65,8 @@ const DOTTED = /^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$/;
  * `application/vnd.lowdose.doseseries.v1+json` payload, an `image/png` (sum of all frames | its log
  * power spectrum; aligned to whole pixels when `shiftsPx` is given) and `text/plain`. Frames are streamed from the source one at a time and stored
  * as deflated 8/16-bit levels — exact for detector counts; a 30 × 512² low-dose series takes
- * ~1.4 MB — binned by block sums only when the bundle would exceed `maxBytes`.
+ * ~1.4 MB — binned by block sums only when the bundle would exceed `maxBytes` (and cropped to a central
+ * region when more binning would alias the tracked spots).
  *
  * @param stack - movie `[frame, row, col]`: ndarray, Dataset or a lazy source from `io.open`.
  * @param doses - see {@link DoseInput}: a dose per frame, cumulative doses, `dose.cumulativeDose(…)`,
@@ -130,17 +135,39 @@ export async function doseSliderBundle(stack: Dataset | NdArray | LazySource, do
   };
   // Everything but the frames and the PNG; the PNG (~50–150 kB) is checked with the real total below.
   const fixedBytes = JSON.stringify(base).length + 4000;
+  // Binning past maxBinning would alias the tracked spots the slider is there to show (a K2 frame
+  // at 0.5 Å/px into 8 MB bins ~8×: 4 Å pixels, 4.7 Å fringes beyond Nyquist); from there on the
+  // previews cover a shrinking central region instead.
+  const maxBinning = aliasFreeBinning(tracks, base.pixelSize, base.pixelUnits);
   let binning = 1;
-  for (;;) {
-    const pass = await encodeAll(src, binning, shifts, maxBytes - fixedBytes);
-    if (pass === 'too-large') {
+  let region: Region | undefined;
+  let png: ReturnType<typeof fallbackPng> | undefined;
+  // the PNG and the payload's other fields alone exceed the budget
+  const tooSmall = (): never => {
+    throw new ValueError(`${fn}: options.maxBytes must leave room for the static PNG and the payload's doses, tracks and fit besides the frames; got ${maxBytes}. Raise it.`);
+  };
+  const coarser = (): void => {
+    const r = region ?? [0, 0, rows, cols];
+    if (binning < maxBinning || Math.min(r[2], r[3]) <= MIN_REGION_PX * binning) {
       binning++;
+      if (binning > Math.max(rows, cols)) tooSmall();
+      return;
+    }
+    const h = Math.max(MIN_REGION_PX * binning, Math.floor(0.85 * r[2]));
+    const w = Math.max(MIN_REGION_PX * binning, Math.floor(0.85 * r[3]));
+    region = [(rows - h) >> 1, (cols - w) >> 1, h, w];
+  };
+  for (;;) {
+    const pass = await encodeAll(src, binning, shifts, maxBytes - fixedBytes, region);
+    if (pass === 'too-large') {
+      coarser();
       continue;
     }
-    const br = Math.ceil(rows / binning);
-    const bc = Math.ceil(cols / binning);
-    const payload: DoseSeriesPayloadV1 = { ...base, frames: { rows: br, cols: bc, binning, encoding: 'deflate-base64', frames: pass.frames } };
-    const png = fallbackPng(pass.sum, rows, cols);
+    const br = Math.ceil((region ? region[2] : rows) / binning);
+    const bc = Math.ceil((region ? region[3] : cols) / binning);
+    const payload: DoseSeriesPayloadV1 = { ...base, frames: { rows: br, cols: bc, binning, ...(region ? { region } : {}), encoding: 'deflate-base64', frames: pass.frames } };
+    // the PNG shows the sum of all frames: the same at every binning
+    png ??= fallbackPng(pass.sum, rows, cols);
     const draft: MimeBundle = {
       data: { [DOSE_SERIES_MIME]: payload, 'image/png': png.png, 'text/plain': '' },
       metadata: { 'image/png': { width: png.width, height: png.height } }
@@ -148,8 +175,28 @@ export async function doseSliderBundle(stack: Dataset | NdArray | LazySource, do
     const size = JSON.stringify(draft).length;
     draft.data['text/plain'] = textSummary(payload, size);
     if (JSON.stringify(draft).length <= maxBytes) return draft;
-    binning++;
+    if (size - pass.frames.reduce((a, f) => a + f.data.length, 0) > maxBytes) tooSmall();
+    coarser();
   }
+}
+
+/** `[row0, col0, rows, cols]` of a central crop, full-resolution pixels. */
+type Region = [number, number, number, number];
+
+/** Smallest preview side (preview pixels) a crop shrinks to before the binning grows anyway. */
+const MIN_REGION_PX = 64;
+
+/**
+ * Largest binning that keeps every tracked spot (at any of its fitted positions) within 0.8 × the
+ * preview's Nyquist frequency; unbounded without tracks or a length calibration.
+ */
+function aliasFreeBinning(tracks: DoseSeriesPayloadV1['tracks'], pixelSize: number, pixelUnits: string): number {
+  const pA = pixelUnits === 'A' ? pixelSize : pixelUnits === 'nm' ? pixelSize * 10 : NaN;
+  if (!tracks || !(pA > 0)) return Infinity;
+  let far = 0;
+  tracks.kxInvA.forEach((row, m) => row.forEach((kx, j) => (far = Math.max(far, Math.hypot(kx, tracks.kyInvA[m][j])))));
+  const cyclesPerPx = far * pA;
+  return cyclesPerPx > 0 ? Math.max(1, Math.floor(0.4 / cyclesPerPx)) : Infinity;
 }
 
 /**
@@ -164,12 +211,16 @@ export async function doseSlider(stack: Dataset | NdArray | LazySource, doses: D
   sendBundle(await doseSliderBundle(stack, doses, options));
 }
 
-/** Encodes every frame at `binning`; gives up ('too-large') as soon as the frames alone would exceed `budget` bytes. */
+/**
+ * Encodes every frame at `binning` (inside `region` when given); gives up ('too-large') as soon as the
+ * frames alone would exceed `budget` bytes.
+ */
 async function encodeAll(
   src: ReturnType<typeof frameSource>,
   binning: number,
   shifts: ReadonlyArray<readonly [number, number]> | undefined,
-  budget: number
+  budget: number,
+  region?: Region
 ): Promise<{ frames: DoseSeriesFrame[]; sum: Float64Array } | 'too-large'> {
   const { frameCount: n, rows, cols } = src;
   const br = Math.ceil(rows / binning);
@@ -180,8 +231,14 @@ async function encodeAll(
   for await (const f of src.frames(4)) {
     const aligned = shifts ? roll(f.data, rows, cols, -Math.round(shifts[f.index][0]), -Math.round(shifts[f.index][1])) : f.data;
     for (let i = 0; i < aligned.length; i++) sum[i] += aligned[i];
-    let binned = binSum(f.data, rows, cols, binning);
-    if (shifts) binned = roll(binned, br, bc, -Math.round(shifts[f.index][0] / binning), -Math.round(shifts[f.index][1] / binning));
+    let binned: Float32Array;
+    if (region) {
+      // a crop of the aligned frame (shifted by whole full-resolution pixels), then binned
+      binned = binSum(crop(aligned, cols, region), region[2], region[3], binning);
+    } else {
+      binned = binSum(f.data, rows, cols, binning);
+      if (shifts) binned = roll(binned, br, bc, -Math.round(shifts[f.index][0] / binning), -Math.round(shifts[f.index][1] / binning));
+    }
     const frame = encodeFrame(binned);
     frames.push(frame);
     bytes += frame.data.length + 80;
@@ -189,6 +246,13 @@ async function encodeAll(
     if (bytes > budget || (frames.length >= 2 && (bytes / frames.length) * n > 1.15 * budget)) return 'too-large';
   }
   return { frames, sum };
+}
+
+/** The `region` of a row-major image `cols` wide. */
+function crop(v: Float32Array, cols: number, [row0, col0, h, w]: Region): Float32Array {
+  const out = new Float32Array(h * w);
+  for (let r = 0; r < h; r++) out.set(v.subarray((row0 + r) * cols + col0, (row0 + r) * cols + col0 + w), r * w);
+  return out;
 }
 
 /** Circular shift of a rows × cols image by (dy, dx) whole pixels (content moves down/right for positive values). */

@@ -48,7 +48,9 @@ export function textSummary(p: DoseSeriesPayloadV1, bytes: number): string {
       `accumulated ${fmt(p.cumulativeDoseEPerA2[0])}–${fmt(p.cumulativeDoseEPerA2[n - 1])} e⁻/Å²` +
       (p.preDoseEPerA2 > 0 ? ` (pre-dose ${fmt(p.preDoseEPerA2)})` : '') +
       (p.frameTimeS !== null ? `; frame time ${fmt(p.frameTimeS)} s, ${fmt(n * p.frameTimeS)} s in all` : ''),
-    `previews: ${p.frames.binning > 1 ? `binned ${p.frames.binning}×${p.frames.binning} (block sums)` : 'full resolution'}, ` +
+    `previews: ${p.frames.binning > 1 ? `binned ${p.frames.binning}×${p.frames.binning} (block sums)` : 'full resolution'}` +
+      (p.frames.region ? ` of the central ${p.frames.region[2]} × ${p.frames.region[3]} pixels (binning the whole frame into the budget would alias the tracked spots)` : '') +
+      ', ' +
       `${p.frames.frames.every(f => f.exact) ? 'exact values' : '16-bit quantised'}, ${(bytes / 1e6).toFixed(2)} MB`
   ];
   const t = p.tracks;

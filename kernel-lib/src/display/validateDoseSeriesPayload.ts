@@ -83,8 +83,16 @@ function checkFrames(f: unknown, n: number, shape: number[]): string | undefined
   if (!isPositiveInt(f.rows) || !isPositiveInt(f.cols) || !isPositiveInt(f.binning)) {
     return 'payload.frames.rows, cols and binning must be positive integers.';
   }
-  if (f.rows !== Math.ceil(shape[1] / f.binning) || f.cols !== Math.ceil(shape[2] / f.binning)) {
-    return `payload.frames.rows × cols must be the shape binned by ${f.binning} (${Math.ceil(shape[1] / f.binning)} × ${Math.ceil(shape[2] / f.binning)}); got ${f.rows} × ${f.cols}.`;
+  let covered = [shape[1], shape[2]];
+  if (f.region !== undefined) {
+    const r = f.region;
+    if (!Array.isArray(r) || r.length !== 4 || !r.every(v => Number.isInteger(v) && v >= 0) || !(r[2] > 0 && r[3] > 0) || r[0] + r[2] > shape[1] || r[1] + r[3] > shape[2]) {
+      return `payload.frames.region must be [row0, col0, rows, cols] inside the ${shape[1]} × ${shape[2]} frame; got ${describeValue(r)}.`;
+    }
+    covered = [r[2], r[3]];
+  }
+  if (f.rows !== Math.ceil(covered[0] / f.binning) || f.cols !== Math.ceil(covered[1] / f.binning)) {
+    return `payload.frames.rows × cols must be the ${f.region !== undefined ? 'region' : 'shape'} binned by ${f.binning} (${Math.ceil(covered[0] / f.binning)} × ${Math.ceil(covered[1] / f.binning)}); got ${f.rows} × ${f.cols}.`;
   }
   if (n * f.rows * f.cols > MAX_PREVIEW_ELEMENTS) return `payload.frames holds more than ${MAX_PREVIEW_ELEMENTS} preview pixels in all; too large to show.`;
   if (f.encoding !== 'deflate-base64') return 'payload.frames.encoding must be "deflate-base64"; got ' + describeValue(f.encoding) + '.';

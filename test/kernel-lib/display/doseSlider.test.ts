@@ -101,6 +101,43 @@ describe('display/doseSlider', function () {
     }
   });
 
+  it('with tracked spots, bins no further than keeps them inside 0.8 × the preview Nyquist; a tighter budget crops a central region (exact counts, shifts applied)', async () => {
+    // 4.7 Å spots at 0.5 Å/px: 0.106 cycles/px (≤ 0.114 as the lattice expands), so binning ≤ 3. Without the
+    // cap, 300 kB (the static PNG alone takes ~160 kB) would bin this series 4×4 or more (≥ 2 Å pixels: the 4.7 Å
+    // spots at ≥ 0.85 of Nyquist, blurred by the block sums, or aliased).
+    const shiftsPx = series.metadata.shiftsPx as Array<[number, number]>;
+    const tracks = await lowdose.lattice.trackSpots(series, { dA: 4.7, shiftsPx, progress: false });
+    const plain = payloadOf(await lowdose.display.doseSliderBundle(series, null, { maxBytes: 300_000 }));
+    assert.ok(plain.frames.binning >= 4 && plain.frames.region === undefined, `without tracks: binning ${plain.frames.binning}`);
+    const b = await lowdose.display.doseSliderBundle(series, null, { maxBytes: 300_000, tracks, shiftsPx });
+    const p = payloadOf(b);
+    assert.ok(JSON.stringify(b).length <= 300_000);
+    let far = 0;
+    p.tracks!.kxInvA.forEach((row, m) => row.forEach((kx, j) => (far = Math.max(far, Math.hypot(kx, p.tracks!.kyInvA[m][j])))));
+    assert.ok(far * 0.5 * p.frames.binning <= 0.4, `spots at ${far * 0.5 * p.frames.binning} cycles per preview pixel`);
+    const region = p.frames.region!;
+    assert.ok(region, 'a central region');
+    const [row0, col0, h, w] = region;
+    assert.ok(h < 512 && w < 512 && Math.abs(row0 - (512 - h) / 2) <= 1 && Math.abs(col0 - (512 - w) / 2) <= 1, `region ${region}`);
+    assert.deepEqual([p.frames.rows, p.frames.cols], [Math.ceil(h / p.frames.binning), Math.ceil(w / p.frames.binning)]);
+    assert.match(b.data['text/plain'] as string, new RegExp(`of the central ${h} × ${w} pixels`));
+    // preview pixel (r, c) of frame f = the block sum of the frame moved back by its whole-pixel drift
+    const f = 21;
+    const values = await lowdose.display.decodeDoseFrame(p.frames.frames[f], p.frames.rows, p.frames.cols);
+    const [sy, sx] = shiftsPx[f].map(Math.round);
+    const bin = p.frames.binning;
+    for (const [r, c] of [[0, 0], [17, 40], [p.frames.rows - 2, p.frames.cols - 2]]) {
+      let s = 0;
+      for (let dy = 0; dy < bin; dy++) {
+        for (let dx = 0; dx < bin; dx++) s += series.data.get(f, (row0 + r * bin + dy + sy + 512) % 512, (col0 + c * bin + dx + sx + 512) % 512);
+      }
+      assert.equal(values[r * p.frames.cols + c], s, `block (${r}, ${c})`);
+    }
+    await assert.rejects(lowdose.display.doseSliderBundle(series, null, { maxBytes: 60_000 }), /options\.maxBytes must leave room for the static PNG/);
+    const bad = { ...p, frames: { ...p.frames, region: [row0, col0, h, 600] } };
+    assert.match(String((lowdose.display.validateDoseSeriesPayload(bad) as { message: string }).message), /region must be \[row0, col0, rows, cols\] inside the 512 × 512 frame/);
+  });
+
   it('non-integer frames are quantised to 16 bits within half a level', async () => {
     const values = Float32Array.from({ length: 3 * 20 * 30 }, (_, i) => Math.sin(i / 5) * 7.3 + i / 100);
     const stack = lowdose.makeDataset(ndarray(values, [3, 20, 30]));
