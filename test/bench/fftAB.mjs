@@ -1,7 +1,7 @@
 // A/B of two kernel-lib builds in one process (FFT core changes): one-thread rfft2 (float32) of
 // each size, old and new alternating (order swapped every repeat), CPU time (process.cpuUsage,
 // user + system) and wall per call; prints medians, new/old ratios and whether the results are
-// bitwise equal. Usage:
+// bitwise equal (and the wall minima, the steadiest statistic on a shared machine). Usage:
 //   node test/bench/fftAB.mjs OLD_DIST NEW_DIST [repeats=15] [sizes=1024,2048,4096,3840]
 // (a dist copied outside the repository must sit where `ndarray` resolves, e.g. node_modules/.x)
 import { createRequire } from 'node:module';
@@ -47,6 +47,8 @@ for (const [ny, nx0] of sizes) {
   for (const k of ['old', 'new']) t[k] = { c: [], w: [] };
   for (let r = 0; r < repeats; r++) for (const k of r & 1 ? ['new', 'old'] : ['old', 'new']) await once(k);
   const f = v => v.toFixed(2);
+  const min = v => Math.min(...v);
   console.log(`${ny}×${nx}: CPU old ${f(med(t.old.c))} new ${f(med(t.new.c))} ratio ${(med(t.new.c) / med(t.old.c)).toFixed(3)}; ` +
-    `wall old ${f(med(t.old.w))} new ${f(med(t.new.w))} ratio ${(med(t.new.w) / med(t.old.w)).toFixed(3)}; bitwise equal ${same}; load ${load()}`);
+    `wall old ${f(med(t.old.w))} new ${f(med(t.new.w))} ratio ${(med(t.new.w) / med(t.old.w)).toFixed(3)}; ` +
+    `wall min old ${f(min(t.old.w))} new ${f(min(t.new.w))} ratio ${(min(t.new.w) / min(t.old.w)).toFixed(3)}; bitwise equal ${same}; load ${load()}`);
 }

@@ -5,7 +5,7 @@
 // [4] chirp w_k = exp(-πi k²/n) (kind 1, n complex T), [5] FFT of the conjugate chirp / m
 // (kind 1, m complex T). Kind 0 factors follow at byte 32, 16 bytes each: ip, twiddles, cos/sin
 // table (generic radix only), unused.
-import { pass2, pass3, pass4, pass5, cmulRe, cmulIm } from './passes';
+import { pass2, pass3, pass35, pass4, pass5, cmulRe, cmulIm } from './passes';
 import { pass8 } from './radix8';
 import { pass16 } from './radix16';
 import { passg } from './radixGeneric';
@@ -33,6 +33,16 @@ export function cfftFrom<T>(plan: usize, f0: i32, f1: i32, l1: i32, a: usize, b:
     const ip = load<i32>(rec);
     const tw = <usize>load<i32>(rec, 4);
     const ido = n / (l1 * ip);
+    if (ip == 3 && ido == 5 && f + 1 < f1 && load<i32>(rec, 16) == 5) {
+      // the last two factors 3, 5 in one sweep (bitwise as the two passes)
+      pass35<T>(l1, p1, p2, tw, sc);
+      const t = p1;
+      p1 = p2;
+      p2 = t;
+      l1 *= 15;
+      f++;
+      continue;
+    }
     if (ip == 4) pass4<T>(ido, l1, p1, p2, tw);
     else if (ip == 8) pass8<T>(ido, l1, p1, p2, tw);
     else if (ip == 16) pass16<T>(ido, l1, p1, p2, tw, sc);

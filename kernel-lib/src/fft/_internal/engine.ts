@@ -283,6 +283,8 @@ export class FftEngine {
       let cs = 0;
       // radix 16 keeps its middle stage (two butterflies) in 32 elements of scratch
       if (ip === 16) scratchBytes = Math.max(scratchBytes, 32 * 32);
+      // radix 3 then 5 (ido 5, 1) run fused through 30 elements of scratch (core's pass35)
+      else if (ip === 3) scratchBytes = Math.max(scratchBytes, 30 * 32);
       else if (ip > 5) {
         cs = this.writeFloats(t, radixTable(ip));
         blocks.push(cs);
