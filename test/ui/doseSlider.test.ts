@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import * as lowdose from 'lowdose';
 import { LabServer, LabSession, openLabSession, SCREENSHOTS, sleep } from './jupyterLabHarness';
 import { PAGE_HELPERS } from './pageHelpers';
 
@@ -243,6 +244,29 @@ describe('dose slider in JupyterLab (headless Chromium)', function () {
     assert.ok(messages.some(m => /newer lowdose/.test(m)), messages.join('\n'));
     assert.ok(messages.some(m => /payload\.valueLabel must be a string/.test(m)), messages.join('\n'));
     assert.equal(await page.evaluate('window.__pwned === undefined'), true);
+  });
+
+  it('previews cropped to a central region (binning capped below the tracked spots\' Nyquist) render, with the region in the status line', async function () {
+    this.timeout(120000);
+    // 300 kB for a 30 × 512² series would bin it ≥ 4×4; the 4.7 Å spots (0.5 Å pixels) allow 3×3 at most
+    const s = lowdose.simulate.doseSeries({ shape: [512, 512], seed: 3, frameTimeS: 0.5 });
+    const shiftsPx = s.metadata.shiftsPx as Array<[number, number]>;
+    const tracks = await lowdose.lattice.trackSpots(s, { dA: 4.7, shiftsPx, progress: false });
+    const bundle = await lowdose.display.doseSliderBundle(s, null, { maxBytes: 300_000, tracks, shiftsPx, title: 'cropped previews' });
+    const region = (bundle.data[MIME] as lowdose.display.DoseSeriesPayloadV1).frames.region!;
+    assert.ok(region, 'the bundle has a region');
+    await page.evaluate(`__lowdoseTest.addOutput(${JSON.stringify(bundle.data)})`);
+    await page.waitForFunction(
+      `(function () { var all = document.querySelectorAll('.jp-lowdose-dose .jp-lowdose-dose-status'); var el = all[all.length - 1]; return el && /of the central/.test(el.textContent); })()`,
+      null,
+      { timeout: 60000 }
+    );
+    const status = await page.evaluate(`(function () { var all = document.querySelectorAll('.jp-lowdose-dose .jp-lowdose-dose-status'); return all[all.length - 1].textContent; })()`);
+    assert.match(String(status), new RegExp(`preview ${Math.ceil(region[2] / 3)} × ${Math.ceil(region[3] / 3)} \\(binned 3×3\\) of the central ${region[2]} × ${region[3]} px`));
+    const viewer = page.locator('.jp-lowdose-dose .jp-lowdose-dose-viewer:not([hidden])').last();
+    await viewer.scrollIntoViewIfNeeded();
+    await sleep(500);
+    await viewer.screenshot({ path: path.join(SCREENSHOTS, 'dose-slider-06-cropped.png') });
   });
 
   it('Insert as code writes a cell below the slider that runs in the kernel', async function () {
