@@ -11,7 +11,7 @@
 // and V8's background sweeping after gc() is not still running on the other core during the timed
 // call. The verdict is the median of the PAIRED ratios (each lowdose repeat against the scipy
 // repeat just before it, so slow changes of the machine's load cancel); the interquartile range
-// of those ratios is printed to show the noise. Small sizes get more repeats (≈ 1 s of calls).
+// of those ratios is printed to show the noise. Every size gets ≥ 15 repeats, small ones more (≈ 3 s of calls).
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import v8 from 'node:v8';
@@ -33,8 +33,12 @@ function getGc() {
 
 const quantile = (t, q) => t.slice().sort((a, b) => a - b)[Math.min(t.length - 1, Math.floor(q * t.length))];
 const median = t => quantile(t, 0.5);
-/** Repeats for one size: at least `repeats`, more while a repeat is short (≈ 1 s of calls in all, ≤ 41). */
-const repeatsFor = (ny, nx, repeats) => Math.max(repeats, Math.min(41, Math.round(1.0 / (ny * nx * 2.5e-8))));
+/**
+ * Repeats for one size: at least 15 (with 5, the paired-ratio median at 4096² and 3840² moved
+ * 0.74–1.19 between runs on the shared 2-core VM), more while a repeat is short (≈ 3 s of calls, ≤ 41).
+ */
+const repeatsFor = (ny, nx, repeats) => Math.max(repeats, MIN_REPEATS, Math.min(41, Math.round(3.0 / (ny * nx * 2.5e-8))));
+const MIN_REPEATS = 15;
 
 /** Runs the FFT cases; returns {rows, notes, ok}. */
 export async function benchFft({ lowdose, ndarray, python, referenceScript, repeats, sizes = SIZES }) {
