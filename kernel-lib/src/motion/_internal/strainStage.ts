@@ -38,10 +38,13 @@ export interface StrainAwareInput {
 /** Spot-mask growth (elements) for the replacement: the de-strained spots' sidelobes. */
 const GROW = 2;
 /**
- * A frame is resampled again only when its position moved by more than this (px) since it was last:
- * its de-strained lattice then sits ≤ |ε_n − ε_ref|·0.25 px (≤ 0.01 px at ±3.75 %) off.
+ * A frame is resampled again only when the move Δc of its resampling centre since it last was would
+ * move its de-strained lattice by more than this (px): ‖(F_n − I)·Δc‖ — the old fixed 0.25 px rule's
+ * bound at ±3.75 %. Frames near the reference strain are then not redone each time the crystal centre
+ * estimate moves (1024² notebook-02 scene, seed 1: 144 → 98 resamplings per call; 512²: 150 → 133;
+ * RMS vs truth within ±0.007 px on 16 + 8 seeds).
  */
-const REDO_PX = 0.25;
+const REDO_LATTICE_PX = 0.01;
 
 /**
  * Σ_n S_n·unshift(p_n) at the flat indices `where` of the spot mask (0 elsewhere), from the original
@@ -107,7 +110,9 @@ export function strainAwareSpectra(input: StrainAwareInput): { track?: StrainTra
     for (let n = 0; n < N; n++) {
       const c: [number, number] = [centre[0] + positions[n][0], centre[1] + positions[n][1]];
       const d = done[n];
-      if (!d || Math.hypot(c[0] - d[0], c[1] - d[1]) > REDO_PX) jobs.push({ n, F: track.deformations[n], centre: c });
+      const F = track.deformations[n];
+      const moved = (dy: number, dx: number): number => Math.hypot((F[0][0] - 1) * dy + F[0][1] * dx, F[1][0] * dy + (F[1][1] - 1) * dx);
+      if (!d || moved(c[0] - d[0], c[1] - d[1]) > REDO_LATTICE_PX) jobs.push({ n, F, centre: c });
     }
     // the values being replaced, per frame in order (the lanes overwrite them)
     const old = jobs.map(j => ({ re: Float32Array.from(where, k => spec[j.n].re[k]), im: Float32Array.from(where, k => spec[j.n].im[k]) }));
