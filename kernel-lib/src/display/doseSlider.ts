@@ -138,7 +138,7 @@ export async function doseSliderBundle(stack: Dataset | NdArray | LazySource, do
   // Binning past maxBinning would alias the tracked spots the slider is there to show (a K2 frame
   // at 0.5 Å/px into 8 MB bins ~8×: 4 Å pixels, 4.7 Å fringes beyond Nyquist); from there on the
   // previews cover a shrinking central region instead.
-  const maxBinning = aliasFreeBinning(tracks, base.pixelSize, base.pixelUnits);
+  const maxBinning = aliasFreeBinning(tracks, src.pixelSizeA);
   let binning = 1;
   let region: Region | undefined;
   let png: ReturnType<typeof fallbackPng> | undefined;
@@ -188,14 +188,14 @@ const MIN_REGION_PX = 64;
 
 /**
  * Largest binning that keeps every tracked spot (at any of its fitted positions) within 0.8 × the
- * preview's Nyquist frequency; unbounded without tracks or a length calibration.
+ * preview's Nyquist frequency; unbounded without tracks or a pixel size in Å (the source's axes or
+ * metadata.pixelSizeA).
  */
-function aliasFreeBinning(tracks: DoseSeriesPayloadV1['tracks'], pixelSize: number, pixelUnits: string): number {
-  const pA = pixelUnits === 'A' ? pixelSize : pixelUnits === 'nm' ? pixelSize * 10 : NaN;
-  if (!tracks || !(pA > 0)) return Infinity;
+function aliasFreeBinning(tracks: DoseSeriesPayloadV1['tracks'], pixelSizeA: number | undefined): number {
+  if (!tracks || !(pixelSizeA !== undefined && pixelSizeA > 0)) return Infinity;
   let far = 0;
   tracks.kxInvA.forEach((row, m) => row.forEach((kx, j) => (far = Math.max(far, Math.hypot(kx, tracks.kyInvA[m][j])))));
-  const cyclesPerPx = far * pA;
+  const cyclesPerPx = far * pixelSizeA;
   return cyclesPerPx > 0 ? Math.max(1, Math.floor(0.4 / cyclesPerPx)) : Infinity;
 }
 

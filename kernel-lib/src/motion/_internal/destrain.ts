@@ -93,9 +93,7 @@ export function trackStrain(spec: Spectrum[], layout: HalfLayout, power: Float64
   // strong spots: connected regions of the mask, scored by their summed power (a spot that moves
   // with dose is smeared along its path in Σ|S|², so its integrated power, not its peak, says how
   // strong it is; its region holds the whole path at any image size)
-  const regions = spotRegions(power, mask, layout);
-  if (!regions.length) return undefined;
-  const chosen = regions.filter(g => g.total >= 0.2 * regions[0].total).slice(0, MAX_SPOTS);
+  const chosen = spotRegions(power, mask, layout, 0.2).slice(0, MAX_SPOTS);
   if (chosen.length < 2) return undefined;
   // per frame: the spot's peak inside the window (mask elements) and its log-parabola vertex
   const t = Array.from({ length: N }, (_, n) => n - (N - 1) / 2);

@@ -42,16 +42,12 @@ const WEIGHT_THRESHOLD = 1.2;
  */
 export function latticeBasis(power: Float64Array, mask: Uint8Array, layout: HalfLayout, minFraction = 0.2): [[number, number], [number, number]] | undefined {
   const { ny, nx } = layout;
-  const regions = spotRegions(power, mask, layout);
-  if (!regions.length) return undefined;
   const idx = halfSpectrumIndex(layout);
   const at = (fr: number, fc: number): number => {
     const k = idx(fr, fc);
     return k < 0 ? 0 : power[k];
   };
-  const spots = regions
-    .filter(g => g.total >= minFraction * regions[0].total)
-    .map(({ peak: [r, c] }): [number, number] => {
+  const spots = spotRegions(power, mask, layout, minFraction).map(({ peak: [r, c] }): [number, number] => {
       let sw = 0;
       let sy = 0;
       let sx = 0;

@@ -85,9 +85,11 @@ export interface SpotRegion {
  * `power` first, one per ±g pair: a region that reaches column 0 continues into the conjugate half
  * (fc < 0), so its elements keep one continuous set of signed frequencies. A spot that moves with
  * dose is smeared along its path in Σ|S|² (notebook 02's (100) spot over ~8 bins at 1024²): its
- * summed power, not its peak, says how strong it is, and its region holds the whole path.
+ * summed power, not its peak, says how strong it is, and its region holds the whole path. Only
+ * regions with ≥ `minFraction` of the strongest one's summed power are returned (0.2: the main lattice,
+ * not weak superlattice or texture peaks).
  */
-export function spotRegions(power: Float64Array, mask: Uint8Array, layout: HalfLayout): SpotRegion[] {
+export function spotRegions(power: Float64Array, mask: Uint8Array, layout: HalfLayout, minFraction = 0): SpotRegion[] {
   const { rows, cols, rowFreq, colFreq } = layout;
   const idx = halfSpectrumIndex(layout);
   const seen = new Uint8Array(mask.length);
@@ -125,27 +127,28 @@ export function spotRegions(power: Float64Array, mask: Uint8Array, layout: HalfL
     if (fr.some((r, i) => Math.abs(r) + Math.abs(fc[i]) < 4) || fr.length > (rows * cols) / 16) continue;
     out.push({ fr: Int32Array.from(fr), fc: Int32Array.from(fc), total, peak });
   }
-  return out.sort((a, b) => b.total - a.total);
+  out.sort((a, b) => b.total - a.total);
+  return out.filter(g => g.total >= minFraction * out[0].total);
 }
 
 /**
- * Highest frequency (cycles/px) below the lattice: 0.8 × |k| of the lowest strong Bragg spot of
- * `mask` (an element with ≥ `minFraction` of the strongest spot element's power: the main lattice, not
- * weak superlattice or texture peaks, which the mask removes anyway), or Infinity without spots (or
- * when that lies inside 4 px of the origin). No lattice translation aliases below it, and there the
- * Airy sidelobes of the crystal's finite extent and the streaks of a lattice that expands with dose
- * — lattice power well outside the masked spot cores, which coherence weights would amplify — are absent.
+ * Highest frequency (cycles/px) below the lattice: 0.8 × the lowest |k| of the strong Bragg spots of
+ * `mask` ({@link spotRegions} with ≥ `minFraction` of the strongest one's summed power: the main
+ * lattice, not weak superlattice or texture peaks, which the mask removes anyway), over each spot's
+ * core (its elements with ≥ `minFraction` of its peak power: the whole path of a spot that moves with
+ * dose), or Infinity without spots (or when that lies inside 4 px of the origin). No lattice
+ * translation aliases below it, and there the Airy sidelobes of the crystal's finite extent and the
+ * streaks of a lattice that expands with dose — lattice power well outside the masked spot cores,
+ * which coherence weights would amplify — are absent.
  */
 export function subLatticeLimit(power: Float64Array, mask: Uint8Array, layout: HalfLayout, minFraction = 0.2): number {
-  const { rows, cols, ny, nx, rowFreq, colFreq } = layout;
-  let top = 0;
-  for (let k = 1; k < mask.length; k++) if (mask[k] && power[k] > top) top = power[k];
+  const { ny, nx } = layout;
+  const idx = halfSpectrumIndex(layout);
   let kmin = Infinity;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const k = r * cols + c;
-      if (!mask[k] || !(power[k] >= minFraction * top)) continue;
-      kmin = Math.min(kmin, Math.hypot(rowFreq[r] / ny, colFreq[c] / nx));
+  for (const g of spotRegions(power, mask, layout, minFraction)) {
+    const peak = power[idx(g.peak[0], g.peak[1])];
+    for (let i = 0; i < g.fr.length; i++) {
+      if (power[idx(g.fr[i], g.fc[i])] >= minFraction * peak) kmin = Math.min(kmin, Math.hypot(g.fr[i] / ny, g.fc[i] / nx));
     }
   }
   const limit = 0.8 * kmin;
