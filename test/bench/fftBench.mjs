@@ -10,9 +10,10 @@
 // releases scipy's at once (a tight loop would otherwise keep every result alive until it ends) —
 // and V8's background sweeping after gc() is not still running on the other core during the timed
 // call. The verdict is the median of the PAIRED ratios (each lowdose repeat against the scipy
-// repeat just before it, so slow changes of the machine's load cancel); the interquartile range
-// of those ratios is printed to show the noise. Every size gets ≥ 15 repeats, small ones more (≈ 3 s of calls).
+// repeat just before it, so slow changes of the machine's load cancel); the 95 % confidence
+// interval of that median (order statistics) is printed to show how sure the verdict is. Every size gets ≥ 15 repeats, small ones more (≈ 3 s of calls).
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import readline from 'node:readline';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -31,8 +32,44 @@ function getGc() {
   return vm.runInNewContext('gc');
 }
 
+/**
+ * CPU time the hypervisor gave to other guests (steal) since `before`, in % of all CPU time, from
+ * /proc/stat; null where that file is missing. On the shared VM a size whose one-thread repeats were
+ * all ~2× slower coincided with nothing else in the table: this column shows whether the host took
+ * the cores meanwhile.
+ */
+function cpuTimes() {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { steal: f[7] ?? 0, total: f.slice(0, 8).reduce((a, b) => a + b, 0) };
+  } catch {
+    return null;
+  }
+}
+const stealPercent = before => {
+  const now = cpuTimes();
+  return before && now && now.total > before.total ? (100 * (now.steal - before.steal)) / (now.total - before.total) : null;
+};
+
 const quantile = (t, q) => t.slice().sort((a, b) => a - b)[Math.min(t.length - 1, Math.floor(q * t.length))];
 const median = t => quantile(t, 0.5);
+/**
+ * Distribution-free 95 % confidence interval of the median (order statistics: the widest-tailed
+ * ranks j, n − 1 − j with P(j < Binomial(n, ½) ≤ n − 1 − j) ≥ 0.95); the whole range below 6 values.
+ */
+function medianCi95(values) {
+  const t = values.slice().sort((a, b) => a - b);
+  const n = t.length;
+  const pmf = k => Math.exp(lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1) - n * Math.LN2);
+  let j = 0, tail = pmf(0);
+  while (j + 1 < n - 1 - (j + 1) && 2 * (tail + pmf(j + 1)) <= 0.05) tail += pmf(++j);
+  return [t[j], t[n - 1 - j]];
+}
+function lgamma(x) {
+  let s = 0;
+  for (let k = 2; k < x; k++) s += Math.log(k);
+  return s; // log((x − 1)!) for the integer x used here
+}
 /**
  * Repeats for one size: at least 15 (with 5, the paired-ratio median at 4096² and 3840² moved
  * 0.74–1.19 between runs on the shared 2-core VM), more while a repeat is short (≈ 3 s of calls, ≤ 41).
@@ -74,6 +111,7 @@ export async function benchFft({ lowdose, ndarray, python, referenceScript, repe
       await ours(img, 2);
       const t = { o1: [], o2: [], s1: [], s2: [], np: [] };
       const n = repeatsFor(ny, nx, repeats);
+      const cpuBefore = cpuTimes();
       for (let r = 0; r < n; r++) {
         t.s1.push(await reference(ny, nx, 'scipy_w1'));
         t.o1.push(await ours(img, 1));
@@ -81,11 +119,12 @@ export async function benchFft({ lowdose, ndarray, python, referenceScript, repe
         t.o2.push(await ours(img, 2));
         t.np.push(await reference(ny, nx, 'numpy'));
       }
+      const steal = stealPercent(cpuBefore);
       const [w1, w2, s1, s2] = [median(t.o1), median(t.o2), median(t.s1), median(t.s2)];
       const r1 = t.o1.map((v, i) => v / t.s1[i]);
       const r2 = t.o2.map((v, i) => v / t.s2[i]);
       const [p1, p2] = [median(r1), median(r2)];
-      const iqr = r => `${quantile(r, 0.25).toFixed(2)}–${quantile(r, 0.75).toFixed(2)}`;
+      const ci = r => medianCi95(r).map(v => v.toFixed(2)).join('–');
       const t1 = smooth ? 1 : 1.5, t2 = smooth ? 1.3 : 1.5;
       const pass = p1 <= t1 && p2 <= t2;
       ok &&= pass;
@@ -97,8 +136,9 @@ export async function benchFft({ lowdose, ndarray, python, referenceScript, repe
         'scipy w=2 ms': s2.toFixed(1),
         'numpy ms': median(t.np).toFixed(1),
         repeats: n,
-        'w1 / scipy w1 paired (IQR; target)': `${p1.toFixed(2)} (${iqr(r1)}; ≤ ${t1})`,
-        'w2 / scipy w2 paired (IQR; target)': `${p2.toFixed(2)} (${iqr(r2)}; ≤ ${t2})`,
+        'steal %': steal === null ? '—' : steal.toFixed(1),
+        'w1 / scipy w1 paired (95 % CI; target)': `${p1.toFixed(2)} (${ci(r1)}; ≤ ${t1})`,
+        'w2 / scipy w2 paired (95 % CI; target)': `${p2.toFixed(2)} (${ci(r2)}; ≤ ${t2})`,
         result: pass ? 'PASS' : 'FAIL'
       });
     }
@@ -109,6 +149,7 @@ export async function benchFft({ lowdose, ndarray, python, referenceScript, repe
     'fft: lowdose computes float32 input in float32 (WebAssembly SIMD core); numpy.fft computes it in float64 (a weak baseline, shown for reference).',
     'fft: w=2 is the calling thread plus one worker thread sharing the core’s WebAssembly memory; results are identical for any number of workers.',
     'fft: ratios are medians of paired ratios (each lowdose repeat over the scipy repeat just before it); the times shown are plain medians.',
+    'fft: steal % is the CPU time the hypervisor gave to other guests while a size ran (/proc/stat); a high value marks a row measured on a disturbed machine.',
     'fft: reference and lowdose repeats are interleaved; on a loaded machine scipy w=2 ≈ w=1 means the second core was busy, and the w=2 ratios then say little.'
   ];
   return { rows, notes, ok };

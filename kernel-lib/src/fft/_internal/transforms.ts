@@ -7,6 +7,7 @@ import ndarray from 'ndarray';
 import { ShapeError, ValueError } from '../../errors';
 import { ComplexArray, Dataset, NdArray, isDataset, isNdArray } from '../../types/dataset';
 import { COL_GROUP, FftEngine, ThreadScratch, bytesOf, lanesOf, splitWeighted } from './engine';
+import { copyFloats } from './copyFloats';
 import { getEngine } from './engineRegistry';
 import { Precision } from './plan';
 
@@ -114,7 +115,7 @@ function copyFrameIn(a: NdArray | null, f: number, dst: Floats, rows: number, co
   const r = Math.max(0, Math.min(r1, ar) - r0), c = Math.min(cols, ac);
   if (r < r1 - r0 || c < cols) dst.fill(0);
   if (s1 === 1 && s0 === ac && ac === cols && d.subarray && (a.data instanceof Float32Array || a.data instanceof Float64Array)) {
-    dst.set(d.subarray(base, base + r * cols));
+    copyFloats(r * cols === dst.length ? dst : dst.subarray(0, r * cols), (d as Floats).subarray(base, base + r * cols));
     return;
   }
   for (let i = 0; i < r; i++) {

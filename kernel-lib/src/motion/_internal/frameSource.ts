@@ -3,6 +3,7 @@
  * lazy source (`io.open`), a chunk at a time, as dense float32 frames; plus the calibration found
  * on it, cooperative yielding, cancellation and in-place progress reports.
  */
+import { copyFloats } from '../../fft/_internal/copyFloats';
 import { ShapeError, ValueError } from '../../errors';
 import type { LazySource } from '../../io/types';
 import { Axis, Dataset, Metadata, NdArray, isDataset, isNdArray } from '../../types/dataset';
@@ -42,7 +43,7 @@ function copyFrame(a: NdArray, f: number, out: Float32Array): void {
   const d = a.data;
   if (s2 === 1 && s1 === cols) {
     const start = a.offset + f * s0;
-    out.set((d as Float32Array).subarray(start, start + rows * cols));
+    copyFloats(out, (d as Float32Array).subarray(start, start + rows * cols));
     return;
   }
   let k = 0;

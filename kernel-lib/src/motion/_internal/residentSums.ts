@@ -4,6 +4,7 @@
  * They do per element exactly what scalar JavaScript does (sum[k] += x[k]·gain[k] with four partial
  * sums of the frame's total; shiftSum.addShiftedRows), two f64 lanes at a time: the same numbers.
  */
+import { copyFloats } from '../../fft/_internal/copyFloats';
 import { FftEngine } from '../../fft/_internal/engine';
 import { getEngine } from '../../fft/_internal/engineRegistry';
 import { ResidentSpectrum } from '../../fft/_internal/transforms';
@@ -52,7 +53,7 @@ export class FrameSum {
     const fn = eng.exports.accumulateFrames_f32;
     for (let k0 = 0; k0 < n; k0 += CHUNK) {
       const m = Math.min(CHUNK, n - k0);
-      xs.forEach((x, j) => eng.view('f32', this.chunk + 4 * CHUNK * j, m).set(x.subarray(k0, k0 + m)));
+      xs.forEach((x, j) => copyFloats(eng.view('f32', this.chunk + 4 * CHUNK * j, m), x.subarray(k0, k0 + m)));
       fn(this.chunk, 4 * CHUNK, xs.length, this.gain ? this.gain + 4 * k0 : 0, this.sum + 8 * k0, m, this.part);
     }
     const p = eng.view('f64', this.part, 8);
