@@ -217,6 +217,20 @@ describe('motion.alignFrames', function () {
     assert.ok(vsClean < 0.1, `gain/defect-corrected vs clean: ${vsClean} px`);
   });
 
+  it('alignFrames() takes movies held in plain arrays and integer typed arrays: the same shifts as their float32 copy', async () => {
+    // (a plain Array stack failed with "d.subarray is not a function" before)
+    const shifts: Shift[] = [[0, 0], [0.7, -0.4], [1.6, -0.9], [2.2, -1.7]];
+    const m = periodicMovie([96, 80], shifts, 5);
+    const d = m.data.data as Float32Array;
+    const counts = Float32Array.from(d, v => Math.round(100 * v));
+    const ref = await motion.alignFrames(ndarray(counts, m.data.shape.slice()), { groupFrames: 1, edges: 'none', progress: false });
+    for (const data of [Array.from(counts), Int16Array.from(counts)]) {
+      const r = await motion.alignFrames(ndarray(data, m.data.shape.slice()), { groupFrames: 1, edges: 'none', progress: false });
+      assert.deepEqual(r.shiftsPx, ref.shiftsPx, data.constructor.name);
+    }
+    assert.ok(Math.hypot(ref.shiftsPx[3][0] - 2.2, ref.shiftsPx[3][1] + 1.7) < 0.05, `last shift ${ref.shiftsPx[3]}`);
+  });
+
   it('alignFrames() on worker threads gives the same shifts as on the calling thread (frames and refinement units in parallel), sums equal to float rounding, and stops mid-drift on abort', async () => {
     const m = simulate.movie({ seed: 7, frames: 16, shape: [320, 320], amorphous: { contrast: 0.1, overCrystal: 1, correlationLengthA: 5 } });
     const [N, rows, cols] = m.data.shape;
