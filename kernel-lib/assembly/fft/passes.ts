@@ -255,56 +255,7 @@ export function pass5<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): vo
     let o = ch + ((<usize>ido * <usize>k) << 5);
     let w = wa;
     for (let i = 0; i < ido; i++) {
-      const x0r = v128.load(a), x0i = v128.load(a, 16);
-      const x1r = v128.load(a + sIn), x1i = v128.load(a + sIn, 16);
-      const x2r = v128.load(a + 2 * sIn), x2i = v128.load(a + 2 * sIn, 16);
-      const x3r = v128.load(a + 3 * sIn), x3i = v128.load(a + 3 * sIn, 16);
-      const x4r = v128.load(a + 4 * sIn), x4i = v128.load(a + 4 * sIn, 16);
-      const a1r = v128.add<T>(x1r, x4r), a1i = v128.add<T>(x1i, x4i);
-      const b1r = v128.sub<T>(x1r, x4r), b1i = v128.sub<T>(x1i, x4i);
-      const a2r = v128.add<T>(x2r, x3r), a2i = v128.add<T>(x2i, x3i);
-      const b2r = v128.sub<T>(x2r, x3r), b2i = v128.sub<T>(x2i, x3i);
-      v128.store(o, v128.add<T>(x0r, v128.add<T>(a1r, a2r)));
-      v128.store(o, v128.add<T>(x0i, v128.add<T>(a1i, a2i)), 16);
-      const r1r = v128.add<T>(x0r, v128.add<T>(v128.mul<T>(c1, a1r), v128.mul<T>(c2, a2r)));
-      const r1i = v128.add<T>(x0i, v128.add<T>(v128.mul<T>(c1, a1i), v128.mul<T>(c2, a2i)));
-      const r2r = v128.add<T>(x0r, v128.add<T>(v128.mul<T>(c2, a1r), v128.mul<T>(c1, a2r)));
-      const r2i = v128.add<T>(x0i, v128.add<T>(v128.mul<T>(c2, a1i), v128.mul<T>(c1, a2i)));
-      const q1r = v128.add<T>(v128.mul<T>(s1, b1r), v128.mul<T>(s2, b2r));
-      const q1i = v128.add<T>(v128.mul<T>(s1, b1i), v128.mul<T>(s2, b2i));
-      const q2r = v128.sub<T>(v128.mul<T>(s2, b1r), v128.mul<T>(s1, b2r));
-      const q2i = v128.sub<T>(v128.mul<T>(s2, b1i), v128.mul<T>(s1, b2i));
-      // y1 = r1 - i q1, y4 = r1 + i q1, y2 = r2 - i q2, y3 = r2 + i q2
-      const y1r = v128.add<T>(r1r, q1i), y1i = v128.sub<T>(r1i, q1r);
-      const y4r = v128.sub<T>(r1r, q1i), y4i = v128.add<T>(r1i, q1r);
-      const y2r = v128.add<T>(r2r, q2i), y2i = v128.sub<T>(r2i, q2r);
-      const y3r = v128.sub<T>(r2r, q2i), y3i = v128.add<T>(r2i, q2r);
-      if (ido == 1) {
-        v128.store(o + sOut, y1r);
-        v128.store(o + sOut, y1i, 16);
-        v128.store(o + 2 * sOut, y2r);
-        v128.store(o + 2 * sOut, y2i, 16);
-        v128.store(o + 3 * sOut, y3r);
-        v128.store(o + 3 * sOut, y3i, 16);
-        v128.store(o + 4 * sOut, y4r);
-        v128.store(o + 4 * sOut, y4i, 16);
-      } else {
-        let wr = twr<T>(w), wi = twi<T>(w);
-        v128.store(o + sOut, cmulRe<T>(y1r, y1i, wr, wi));
-        v128.store(o + sOut, cmulIm<T>(y1r, y1i, wr, wi), 16);
-        wr = twr<T>(w + wOff);
-        wi = twi<T>(w + wOff);
-        v128.store(o + 2 * sOut, cmulRe<T>(y2r, y2i, wr, wi));
-        v128.store(o + 2 * sOut, cmulIm<T>(y2r, y2i, wr, wi), 16);
-        wr = twr<T>(w + 2 * wOff);
-        wi = twi<T>(w + 2 * wOff);
-        v128.store(o + 3 * sOut, cmulRe<T>(y3r, y3i, wr, wi));
-        v128.store(o + 3 * sOut, cmulIm<T>(y3r, y3i, wr, wi), 16);
-        wr = twr<T>(w + 3 * wOff);
-        wi = twi<T>(w + 3 * wOff);
-        v128.store(o + 4 * sOut, cmulRe<T>(y4r, y4i, wr, wi));
-        v128.store(o + 4 * sOut, cmulIm<T>(y4r, y4i, wr, wi), 16);
-      }
+      bfly5<T>(a, sIn, o, sOut, ido != 1, w, wOff, c1, c2, s1, s2);
       a += 32;
       o += 32;
       w += tws;
@@ -373,17 +324,26 @@ export function pass35<T>(l1: i32, cc: usize, ch: usize, wa: usize, sc: usize): 
   }
 }
 
-/** pass35's radix-5 stage: 5 inputs at p (32 bytes apart), outputs m to o + m·sOut (pass5's operations, ido = 1). */
+/** pass35's radix-5 stage: 5 inputs at p (32 bytes apart), outputs m to o + m·sOut (pass5's butterfly, ido = 1). */
 @inline function r5of15<T>(p: usize, o: usize, sOut: usize): void {
   const c1 = v128.splat<T>(<T>0.30901699437494745);
   const c2 = v128.splat<T>(<T>-0.8090169943749475);
   const s1 = v128.splat<T>(<T>0.9510565162951535);
   const s2 = v128.splat<T>(<T>0.5877852522924731);
-  const x0r = v128.load(p), x0i = v128.load(p, 16);
-  const x1r = v128.load(p, 32), x1i = v128.load(p, 48);
-  const x2r = v128.load(p, 64), x2i = v128.load(p, 80);
-  const x3r = v128.load(p, 96), x3i = v128.load(p, 112);
-  const x4r = v128.load(p, 128), x4i = v128.load(p, 144);
+  bfly5<T>(p, 32, o, sOut, false, 0, 0, c1, c2, s1, s2);
+}
+
+/**
+ * One radix-5 butterfly: inputs a + m·sIn, outputs o + m·sOut (m < 5), outputs 1–4 multiplied by
+ * the twiddles at w + (m − 1)·wOff when `twiddled` (pass5 with ido > 1). c1, c2, s1, s2: cos and
+ * sin of 2π/5 and 4π/5, splatted once by the caller.
+ */
+@inline function bfly5<T>(a: usize, sIn: usize, o: usize, sOut: usize, twiddled: bool, w: usize, wOff: usize, c1: v128, c2: v128, s1: v128, s2: v128): void {
+  const x0r = v128.load(a), x0i = v128.load(a, 16);
+  const x1r = v128.load(a + sIn), x1i = v128.load(a + sIn, 16);
+  const x2r = v128.load(a + 2 * sIn), x2i = v128.load(a + 2 * sIn, 16);
+  const x3r = v128.load(a + 3 * sIn), x3i = v128.load(a + 3 * sIn, 16);
+  const x4r = v128.load(a + 4 * sIn), x4i = v128.load(a + 4 * sIn, 16);
   const a1r = v128.add<T>(x1r, x4r), a1i = v128.add<T>(x1i, x4i);
   const b1r = v128.sub<T>(x1r, x4r), b1i = v128.sub<T>(x1i, x4i);
   const a2r = v128.add<T>(x2r, x3r), a2i = v128.add<T>(x2i, x3i);
@@ -398,12 +358,35 @@ export function pass35<T>(l1: i32, cc: usize, ch: usize, wa: usize, sc: usize): 
   const q1i = v128.add<T>(v128.mul<T>(s1, b1i), v128.mul<T>(s2, b2i));
   const q2r = v128.sub<T>(v128.mul<T>(s2, b1r), v128.mul<T>(s1, b2r));
   const q2i = v128.sub<T>(v128.mul<T>(s2, b1i), v128.mul<T>(s1, b2i));
-  v128.store(o + sOut, v128.add<T>(r1r, q1i));
-  v128.store(o + sOut, v128.sub<T>(r1i, q1r), 16);
-  v128.store(o + 2 * sOut, v128.add<T>(r2r, q2i));
-  v128.store(o + 2 * sOut, v128.sub<T>(r2i, q2r), 16);
-  v128.store(o + 3 * sOut, v128.sub<T>(r2r, q2i));
-  v128.store(o + 3 * sOut, v128.add<T>(r2i, q2r), 16);
-  v128.store(o + 4 * sOut, v128.sub<T>(r1r, q1i));
-  v128.store(o + 4 * sOut, v128.add<T>(r1i, q1r), 16);
+  // y1 = r1 - i q1, y4 = r1 + i q1, y2 = r2 - i q2, y3 = r2 + i q2
+  const y1r = v128.add<T>(r1r, q1i), y1i = v128.sub<T>(r1i, q1r);
+  const y4r = v128.sub<T>(r1r, q1i), y4i = v128.add<T>(r1i, q1r);
+  const y2r = v128.add<T>(r2r, q2i), y2i = v128.sub<T>(r2i, q2r);
+  const y3r = v128.sub<T>(r2r, q2i), y3i = v128.add<T>(r2i, q2r);
+  if (!twiddled) {
+    v128.store(o + sOut, y1r);
+    v128.store(o + sOut, y1i, 16);
+    v128.store(o + 2 * sOut, y2r);
+    v128.store(o + 2 * sOut, y2i, 16);
+    v128.store(o + 3 * sOut, y3r);
+    v128.store(o + 3 * sOut, y3i, 16);
+    v128.store(o + 4 * sOut, y4r);
+    v128.store(o + 4 * sOut, y4i, 16);
+  } else {
+    let wr = twr<T>(w), wi = twi<T>(w);
+    v128.store(o + sOut, cmulRe<T>(y1r, y1i, wr, wi));
+    v128.store(o + sOut, cmulIm<T>(y1r, y1i, wr, wi), 16);
+    wr = twr<T>(w + wOff);
+    wi = twi<T>(w + wOff);
+    v128.store(o + 2 * sOut, cmulRe<T>(y2r, y2i, wr, wi));
+    v128.store(o + 2 * sOut, cmulIm<T>(y2r, y2i, wr, wi), 16);
+    wr = twr<T>(w + 2 * wOff);
+    wi = twi<T>(w + 2 * wOff);
+    v128.store(o + 3 * sOut, cmulRe<T>(y3r, y3i, wr, wi));
+    v128.store(o + 3 * sOut, cmulIm<T>(y3r, y3i, wr, wi), 16);
+    wr = twr<T>(w + 3 * wOff);
+    wi = twi<T>(w + 3 * wOff);
+    v128.store(o + 4 * sOut, cmulRe<T>(y4r, y4i, wr, wi));
+    v128.store(o + 4 * sOut, cmulIm<T>(y4r, y4i, wr, wi), 16);
+  }
 }
