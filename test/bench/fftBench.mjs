@@ -62,15 +62,16 @@ const median = t => quantile(t, 0.5);
 function medianCi95(values) {
   const t = values.slice().sort((a, b) => a - b);
   const n = t.length;
-  const pmf = k => Math.exp(lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1) - n * Math.LN2);
-  let j = 0, tail = pmf(0);
-  while (j + 1 < n - 1 - (j + 1) && 2 * (tail + pmf(j + 1)) <= 0.05) tail += pmf(++j);
+  // P(Binomial(n, ½) = k), k = 0, 1, …, by the recurrence p(k + 1) = p(k)·(n − k)/(k + 1)
+  let j = 0, p = 2 ** -n, tail = p;
+  for (;;) {
+    const next = (p * (n - j)) / (j + 1);
+    if (!(j + 1 < n - 2 - j && 2 * (tail + next) <= 0.05)) break;
+    p = next;
+    tail += p;
+    j++;
+  }
   return [t[j], t[n - 1 - j]];
-}
-function lgamma(x) {
-  let s = 0;
-  for (let k = 2; k < x; k++) s += Math.log(k);
-  return s; // log((x − 1)!) for the integer x used here
 }
 /**
  * Repeats for one size: at least 15 (with 5, the paired-ratio median at 4096² and 3840² moved
