@@ -41,7 +41,7 @@ function copyFrame(a: NdArray, f: number, out: Float32Array): void {
   const [, rows, cols] = a.shape;
   const [s0, s1, s2] = a.stride;
   const d = a.data;
-  if (s2 === 1 && s1 === cols && ArrayBuffer.isView(d)) {
+  if (s2 === 1 && s1 === cols && typeof (d as { subarray?: unknown }).subarray === 'function') {
     const start = a.offset + f * s0;
     copyFloats(out, (d as Float32Array).subarray(start, start + rows * cols));
     return;
