@@ -114,32 +114,7 @@ export function pass3<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): vo
     let o = ch + ((<usize>ido * <usize>k) << 5);
     let w = wa;
     for (let i = 0; i < ido; i++) {
-      const x0r = v128.load(a), x0i = v128.load(a, 16);
-      const x1r = v128.load(a + sIn), x1i = v128.load(a + sIn, 16);
-      const x2r = v128.load(a + 2 * sIn), x2i = v128.load(a + 2 * sIn, 16);
-      const t1r = v128.add<T>(x1r, x2r), t1i = v128.add<T>(x1i, x2i);
-      const t2r = v128.sub<T>(x1r, x2r), t2i = v128.sub<T>(x1i, x2i);
-      v128.store(o, v128.add<T>(x0r, t1r));
-      v128.store(o, v128.add<T>(x0i, t1i), 16);
-      const cr = v128.sub<T>(x0r, v128.mul<T>(half, t1r)), ci = v128.sub<T>(x0i, v128.mul<T>(half, t1i));
-      const sr = v128.mul<T>(s3, t2r), si = v128.mul<T>(s3, t2i);
-      // y1 = c - i s, y2 = c + i s
-      const y1r = v128.add<T>(cr, si), y1i = v128.sub<T>(ci, sr);
-      const y2r = v128.sub<T>(cr, si), y2i = v128.add<T>(ci, sr);
-      if (ido == 1) {
-        v128.store(o + sOut, y1r);
-        v128.store(o + sOut, y1i, 16);
-        v128.store(o + 2 * sOut, y2r);
-        v128.store(o + 2 * sOut, y2i, 16);
-      } else {
-        let wr = twr<T>(w), wi = twi<T>(w);
-        v128.store(o + sOut, cmulRe<T>(y1r, y1i, wr, wi));
-        v128.store(o + sOut, cmulIm<T>(y1r, y1i, wr, wi), 16);
-        wr = twr<T>(w + wOff);
-        wi = twi<T>(w + wOff);
-        v128.store(o + 2 * sOut, cmulRe<T>(y2r, y2i, wr, wi));
-        v128.store(o + 2 * sOut, cmulIm<T>(y2r, y2i, wr, wi), 16);
-      }
+      bfly3<T>(a, sIn, o, sOut, ido != 1, w, wOff, half, s3);
       a += 32;
       o += 32;
       w += tws;
@@ -291,7 +266,7 @@ export function pass35<T>(l1: i32, cc: usize, ch: usize, wa: usize, sc: usize): 
   }
 }
 
-/** pass35's radix-3 stage of one k: 15 inputs at a, output j of butterfly i to d + (5j + i)·32 (pass3's operations). */
+/** pass35's radix-3 stage of one k: 15 inputs at a, output j of butterfly i to d + (5j + i)·32 (pass3's butterfly, twiddled). */
 @inline function r3of15<T>(a: usize, wa: usize, d0: usize): void {
   const tws = <usize>sizeof<T>() << 1;
   const wOff = 5 * tws;
@@ -300,25 +275,7 @@ export function pass35<T>(l1: i32, cc: usize, ch: usize, wa: usize, sc: usize): 
   const s3 = v128.splat<T>(<T>0.8660254037844386);
   let w = wa;
   for (let i = 0; i < 5; i++) {
-    const x0r = v128.load(a), x0i = v128.load(a, 16);
-    const x1r = v128.load(a + sIn), x1i = v128.load(a + sIn, 16);
-    const x2r = v128.load(a + 2 * sIn), x2i = v128.load(a + 2 * sIn, 16);
-    const t1r = v128.add<T>(x1r, x2r), t1i = v128.add<T>(x1i, x2i);
-    const t2r = v128.sub<T>(x1r, x2r), t2i = v128.sub<T>(x1i, x2i);
-    const d = d0 + (<usize>i << 5);
-    v128.store(d, v128.add<T>(x0r, t1r));
-    v128.store(d, v128.add<T>(x0i, t1i), 16);
-    const cr = v128.sub<T>(x0r, v128.mul<T>(half, t1r)), ci = v128.sub<T>(x0i, v128.mul<T>(half, t1i));
-    const sr = v128.mul<T>(s3, t2r), si = v128.mul<T>(s3, t2i);
-    const y1r = v128.add<T>(cr, si), y1i = v128.sub<T>(ci, sr);
-    const y2r = v128.sub<T>(cr, si), y2i = v128.add<T>(ci, sr);
-    let wr = twr<T>(w), wi = twi<T>(w);
-    v128.store(d, cmulRe<T>(y1r, y1i, wr, wi), 160);
-    v128.store(d, cmulIm<T>(y1r, y1i, wr, wi), 176);
-    wr = twr<T>(w + wOff);
-    wi = twi<T>(w + wOff);
-    v128.store(d, cmulRe<T>(y2r, y2i, wr, wi), 320);
-    v128.store(d, cmulIm<T>(y2r, y2i, wr, wi), 336);
+    bfly3<T>(a, sIn, d0 + (<usize>i << 5), 160, true, w, wOff, half, s3);
     a += 32;
     w += tws;
   }
@@ -331,6 +288,40 @@ export function pass35<T>(l1: i32, cc: usize, ch: usize, wa: usize, sc: usize): 
   const s1 = v128.splat<T>(<T>0.9510565162951535);
   const s2 = v128.splat<T>(<T>0.5877852522924731);
   bfly5<T>(p, 32, o, sOut, false, 0, 0, c1, c2, s1, s2);
+}
+
+/**
+ * One radix-3 butterfly: inputs a + m·sIn, outputs o + m·sOut (m < 3), outputs 1, 2 multiplied by
+ * the twiddles at w, w + wOff when `twiddled` (pass3 with ido > 1, pass35's radix-3 stage).
+ * half = ½, s3 = sin(2π/3), splatted once by the caller.
+ */
+@inline function bfly3<T>(a: usize, sIn: usize, o: usize, sOut: usize, twiddled: bool, w: usize, wOff: usize, half: v128, s3: v128): void {
+  const x0r = v128.load(a), x0i = v128.load(a, 16);
+  const x1r = v128.load(a + sIn), x1i = v128.load(a + sIn, 16);
+  const x2r = v128.load(a + 2 * sIn), x2i = v128.load(a + 2 * sIn, 16);
+  const t1r = v128.add<T>(x1r, x2r), t1i = v128.add<T>(x1i, x2i);
+  const t2r = v128.sub<T>(x1r, x2r), t2i = v128.sub<T>(x1i, x2i);
+  v128.store(o, v128.add<T>(x0r, t1r));
+  v128.store(o, v128.add<T>(x0i, t1i), 16);
+  const cr = v128.sub<T>(x0r, v128.mul<T>(half, t1r)), ci = v128.sub<T>(x0i, v128.mul<T>(half, t1i));
+  const sr = v128.mul<T>(s3, t2r), si = v128.mul<T>(s3, t2i);
+  // y1 = c - i s, y2 = c + i s
+  const y1r = v128.add<T>(cr, si), y1i = v128.sub<T>(ci, sr);
+  const y2r = v128.sub<T>(cr, si), y2i = v128.add<T>(ci, sr);
+  if (!twiddled) {
+    v128.store(o + sOut, y1r);
+    v128.store(o + sOut, y1i, 16);
+    v128.store(o + 2 * sOut, y2r);
+    v128.store(o + 2 * sOut, y2i, 16);
+  } else {
+    let wr = twr<T>(w), wi = twi<T>(w);
+    v128.store(o + sOut, cmulRe<T>(y1r, y1i, wr, wi));
+    v128.store(o + sOut, cmulIm<T>(y1r, y1i, wr, wi), 16);
+    wr = twr<T>(w + wOff);
+    wi = twi<T>(w + wOff);
+    v128.store(o + 2 * sOut, cmulRe<T>(y2r, y2i, wr, wi));
+    v128.store(o + 2 * sOut, cmulIm<T>(y2r, y2i, wr, wi), 16);
+  }
 }
 
 /**
