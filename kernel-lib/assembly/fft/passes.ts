@@ -20,6 +20,12 @@
 @inline export function twi<T>(p: usize): v128 {
   return v128.load_splat<T>(p + sizeof<T>());
 }
+/** Stores (yr + i·yi)·w at o (re) and o + 16 (im), w the twiddle (re, im) at address w. */
+@inline export function storeTwiddled<T>(o: usize, yr: v128, yi: v128, w: usize): void {
+  const wr = twr<T>(w), wi = twi<T>(w);
+  v128.store(o, cmulRe<T>(yr, yi, wr, wi));
+  v128.store(o, cmulIm<T>(yr, yi, wr, wi), 16);
+}
 
 /**
  * Transposes an L×L block: reads L vectors at src + q·ss, writes vector t (lane q = element t of
@@ -91,9 +97,7 @@ export function pass2<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): vo
       v128.store(o, v128.add<T>(x0r, x1r));
       v128.store(o, v128.add<T>(x0i, x1i), 16);
       const dr = v128.sub<T>(x0r, x1r), di = v128.sub<T>(x0i, x1i);
-      const wr = twr<T>(w), wi = twi<T>(w);
-      v128.store(o + sOut, cmulRe<T>(dr, di, wr, wi));
-      v128.store(o + sOut, cmulIm<T>(dr, di, wr, wi), 16);
+      storeTwiddled<T>(o + sOut, dr, di, w);
       a += 32;
       o += 32;
       w += tws;
@@ -197,17 +201,9 @@ export function pass4<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): vo
       const y2r = v128.sub<T>(t2r, t3r), y2i = v128.sub<T>(t2i, t3i);
       const y1r = v128.add<T>(t1r, t4i), y1i = v128.sub<T>(t1i, t4r);
       const y3r = v128.sub<T>(t1r, t4i), y3i = v128.add<T>(t1i, t4r);
-      let wr = twr<T>(w), wi = twi<T>(w);
-      v128.store(o + sOut, cmulRe<T>(y1r, y1i, wr, wi));
-      v128.store(o + sOut, cmulIm<T>(y1r, y1i, wr, wi), 16);
-      wr = twr<T>(w + wOff);
-      wi = twi<T>(w + wOff);
-      v128.store(o + 2 * sOut, cmulRe<T>(y2r, y2i, wr, wi));
-      v128.store(o + 2 * sOut, cmulIm<T>(y2r, y2i, wr, wi), 16);
-      wr = twr<T>(w + 2 * wOff);
-      wi = twi<T>(w + 2 * wOff);
-      v128.store(o + 3 * sOut, cmulRe<T>(y3r, y3i, wr, wi));
-      v128.store(o + 3 * sOut, cmulIm<T>(y3r, y3i, wr, wi), 16);
+      storeTwiddled<T>(o + sOut, y1r, y1i, w);
+      storeTwiddled<T>(o + 2 * sOut, y2r, y2i, w + wOff);
+      storeTwiddled<T>(o + 3 * sOut, y3r, y3i, w + 2 * wOff);
       a += 32;
       o += 32;
       w += tws;
@@ -314,13 +310,8 @@ export function pass35<T>(l1: i32, cc: usize, ch: usize, wa: usize, sc: usize): 
     v128.store(o + 2 * sOut, y2r);
     v128.store(o + 2 * sOut, y2i, 16);
   } else {
-    let wr = twr<T>(w), wi = twi<T>(w);
-    v128.store(o + sOut, cmulRe<T>(y1r, y1i, wr, wi));
-    v128.store(o + sOut, cmulIm<T>(y1r, y1i, wr, wi), 16);
-    wr = twr<T>(w + wOff);
-    wi = twi<T>(w + wOff);
-    v128.store(o + 2 * sOut, cmulRe<T>(y2r, y2i, wr, wi));
-    v128.store(o + 2 * sOut, cmulIm<T>(y2r, y2i, wr, wi), 16);
+    storeTwiddled<T>(o + sOut, y1r, y1i, w);
+    storeTwiddled<T>(o + 2 * sOut, y2r, y2i, w + wOff);
   }
 }
 
@@ -364,20 +355,9 @@ export function pass35<T>(l1: i32, cc: usize, ch: usize, wa: usize, sc: usize): 
     v128.store(o + 4 * sOut, y4r);
     v128.store(o + 4 * sOut, y4i, 16);
   } else {
-    let wr = twr<T>(w), wi = twi<T>(w);
-    v128.store(o + sOut, cmulRe<T>(y1r, y1i, wr, wi));
-    v128.store(o + sOut, cmulIm<T>(y1r, y1i, wr, wi), 16);
-    wr = twr<T>(w + wOff);
-    wi = twi<T>(w + wOff);
-    v128.store(o + 2 * sOut, cmulRe<T>(y2r, y2i, wr, wi));
-    v128.store(o + 2 * sOut, cmulIm<T>(y2r, y2i, wr, wi), 16);
-    wr = twr<T>(w + 2 * wOff);
-    wi = twi<T>(w + 2 * wOff);
-    v128.store(o + 3 * sOut, cmulRe<T>(y3r, y3i, wr, wi));
-    v128.store(o + 3 * sOut, cmulIm<T>(y3r, y3i, wr, wi), 16);
-    wr = twr<T>(w + 3 * wOff);
-    wi = twi<T>(w + 3 * wOff);
-    v128.store(o + 4 * sOut, cmulRe<T>(y4r, y4i, wr, wi));
-    v128.store(o + 4 * sOut, cmulIm<T>(y4r, y4i, wr, wi), 16);
+    storeTwiddled<T>(o + sOut, y1r, y1i, w);
+    storeTwiddled<T>(o + 2 * sOut, y2r, y2i, w + wOff);
+    storeTwiddled<T>(o + 3 * sOut, y3r, y3i, w + 2 * wOff);
+    storeTwiddled<T>(o + 4 * sOut, y4r, y4i, w + 3 * wOff);
   }
 }
