@@ -3,7 +3,6 @@
  */
 import ndarray from 'ndarray';
 import { ShapeError, ValueError } from '../errors';
-import { rfft2 } from '../fft';
 import type { LazySource } from '../io/types';
 import { ShiftSum } from '../motion/_internal/shiftSum';
 import { Dataset, NdArray, isDataset, makeDataset } from '../types/dataset';
@@ -49,8 +48,7 @@ export async function sumDoseWindow(stack: Dataset | NdArray | LazySource, optio
   const sum = new Float32Array(rows * cols);
   const add = (index: number, data: Float32Array): void => {
     if (acc && shifts) {
-      const X = rfft2(ndarray(data, [rows, cols]));
-      acc.add({ re: X.re.data, im: X.im.data }, [shifts[index][0], shifts[index][1]]);
+      acc.addFrame(data, [shifts[index][0], shifts[index][1]], 0, fn);
     } else {
       for (let k = 0; k < sum.length; k++) sum[k] += data[k];
     }

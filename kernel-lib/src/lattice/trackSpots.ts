@@ -5,7 +5,6 @@
  */
 import ndarray from 'ndarray';
 import { CalibrationError, ShapeError, ValueError } from '../errors';
-import { rfft2 } from '../fft';
 import { powerSpectrum } from '../fft/powerSpectrum';
 import type { LazySource } from '../io/types';
 import { checkAbort, frameSource, yieldToEventLoop } from '../motion/_internal/frameSource';
@@ -136,8 +135,7 @@ export async function trackSpots(stack: Dataset | NdArray | LazySource, options:
     if (o.shiftsPx) {
       const acc = new ShiftSum(rows, cols);
       for (const f of frames) {
-        const X = rfftOf(f.data, rows, cols);
-        acc.add(X, [o.shiftsPx[f.index][0], o.shiftsPx[f.index][1]]);
+        acc.addFrame(f.data, [o.shiftsPx[f.index][0], o.shiftsPx[f.index][1]], 0, fn);
       }
       data = acc.images().sum;
     } else {
@@ -234,10 +232,6 @@ export async function trackSpots(stack: Dataset | NdArray | LazySource, options:
   };
 }
 
-function rfftOf(data: Float32Array, rows: number, cols: number): { re: ArrayLike<number>; im: ArrayLike<number> } {
-  const X = rfft2(ndarray(data, [rows, cols]));
-  return { re: X.re.data, im: X.im.data };
-}
 
 /** Strongest spot per d (and, for one d, a second non-collinear one) on the first measurement. */
 function detect(ps: ReturnType<typeof powerSpectrum>, dA: number | number[], tol: number, minAngle: number, fn: string, warnings: string[]): Spot[] {

@@ -5,7 +5,6 @@
  */
 import ndarray from 'ndarray';
 import { ShapeError, ValueError } from '../errors';
-import { rfft2 } from '../fft';
 import type { LazySource } from '../io/types';
 import { Dataset, NdArray, makeDataset } from '../types/dataset';
 import { checkAbort, frameSource, yieldToEventLoop } from './_internal/frameSource';
@@ -115,8 +114,7 @@ export async function doseWeightedSum(stack: Dataset | NdArray | LazySource, shi
   const progress = reporter(fn, o.progress);
   const acc = new ShiftSum(rows, cols, halfInvTwoNe(rows, cols, p, voltageKV, model, fn));
   for await (const f of src.frames(chunkSize)) {
-    const F = rfft2(ndarray(f.data, [rows, cols]));
-    acc.add({ re: F.re.data, im: F.im.data }, [shiftsPx[f.index][0], shiftsPx[f.index][1]], exposure[f.index]);
+    acc.addFrame(f.data, [shiftsPx[f.index][0], shiftsPx[f.index][1]], exposure[f.index], fn);
     progress.report('summing', f.index + 1, N);
     await yieldToEventLoop();
     checkAbort(o.signal, fn);

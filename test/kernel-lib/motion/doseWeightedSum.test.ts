@@ -29,9 +29,8 @@ describe('motion.doseWeightedSum', () => {
   });
   const zero = new Array(N).fill(0).map(() => [0, 0] as [number, number]);
 
-  it('doseWeightedSum() weights frequency k of frame n by exp(−D_n/(2·N_e(k))) with Grant & Grigorieff N_e(k) = 0.245·k^−1.665 + 2.81, normalised by √(N/Σw²)', async () => {
-    const r = await motion.doseWeightedSum(stack, zero, { frameDosesEPerA2: 1, voltageKV: 300 });
-    assert.deepEqual(r.exposureEPerA2, Array.from({ length: N }, (_, i) => i + 1));
+  /** |weighted| / |plain| sum at three frequencies against Σw_n·sqrt(N/Σw_n²)/N at 300 kV (p = 0.5 Å). */
+  function assertGrantGrigorieffRatios(r: Awaited<ReturnType<typeof motion.doseWeightedSum>>): void {
     for (const [ky, kx] of [[0, 5], [7, 3], [0, 20]]) {
       const k = Math.hypot(ky, kx) / (64 * 0.5);
       const ne = 0.245 * Math.pow(k, -1.665) + 2.81;
@@ -40,9 +39,23 @@ describe('motion.doseWeightedSum', () => {
       const ratio = amplitudeAt(r.sum, ky, kx) / amplitudeAt(r.unweightedSum, ky, kx);
       assert.ok(Math.abs(ratio / expected - 1) < 1e-4, `k = ${k.toFixed(3)} 1/Å: ratio ${ratio} vs ${expected}`);
     }
+  }
+
+  it('doseWeightedSum() weights frequency k of frame n by exp(−D_n/(2·N_e(k))) with Grant & Grigorieff N_e(k) = 0.245·k^−1.665 + 2.81, normalised by √(N/Σw²)', async () => {
+    const r = await motion.doseWeightedSum(stack, zero, { frameDosesEPerA2: 1, voltageKV: 300 });
+    assert.deepEqual(r.exposureEPerA2, Array.from({ length: N }, (_, i) => i + 1));
+    assertGrantGrigorieffRatios(r);
     // the mean (k = 0) is that of the plain sum
     const mean = (d: lowdose.Dataset): number => (d.data.data as Float32Array).reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(mean(r.sum) / mean(r.unweightedSum) - 1) < 1e-5);
+  });
+
+  it('doseWeightedSum() weights exactly when the dose per frame changes (uneven steps break the per-step weight recurrence)', async () => {
+    const doses = [1, 1, 1, 2, 2, 0.5, 0.5, 0.5, 3, 1];
+    const r = await motion.doseWeightedSum(stack, zero, { frameDosesEPerA2: doses, voltageKV: 300 });
+    let cum = 0;
+    assert.deepEqual(r.exposureEPerA2, doses.map(d => (cum += d)));
+    assertGrantGrigorieffRatios(r);
   });
 
   it('doseWeightedSum() with a material critical dose (one N_e for every k) and 200 kV scaling, and matches alignFrames(…, {frameDosesEPerA2})', async () => {
