@@ -13,7 +13,7 @@
 // and V8's background sweeping after gc() is not still running on the other core during the timed
 // call. The verdict is the median of the PAIRED ratios (each lowdose repeat against the scipy
 // repeat just before it, so slow changes of the machine's load cancel); the 95 % confidence
-// interval of that median (order statistics) is printed to show how sure the verdict is. Every size gets ≥ 15 repeats, small ones more (≈ 3 s of calls).
+// interval of that median (order statistics) is printed to show how sure the verdict is. Every size gets ≥ 21 repeats, small ones more (≈ 6 s of calls, ≤ 81).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import readline from 'node:readline';
@@ -74,11 +74,13 @@ function medianCi95(values) {
   return [t[j], t[n - 1 - j]];
 }
 /**
- * Repeats for one size: at least 15 (with 5, the paired-ratio median at 4096² and 3840² moved
- * 0.74–1.19 between runs on the shared 2-core VM), more while a repeat is short (≈ 3 s of calls, ≤ 41).
+ * Repeats for one size: at least 21 (with 5, the paired-ratio median at 4096² and 3840² moved
+ * 0.74–1.19 between runs on the shared 2-core VM; with 15, 0.68–1.10), more while a repeat is short
+ * (≈ 6 s of calls, ≤ 81: at 1024² and 2048², 41 and 29 repeats read 0.77–1.05 and 0.84–1.21 in one
+ * afternoon, 95 % intervals 0.2–0.4 wide).
  */
-const repeatsFor = (ny, nx, repeats) => Math.max(repeats, MIN_REPEATS, Math.min(41, Math.round(3.0 / (ny * nx * 2.5e-8))));
-const MIN_REPEATS = 15;
+const repeatsFor = (ny, nx, repeats) => Math.max(repeats, MIN_REPEATS, Math.min(81, Math.round(6.0 / (ny * nx * 2.5e-8))));
+const MIN_REPEATS = 21;
 
 /** Runs the FFT cases; returns {rows, notes, ok}. */
 export async function benchFft({ lowdose, ndarray, python, referenceScript, repeats, sizes = SIZES }) {
