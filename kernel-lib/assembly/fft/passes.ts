@@ -14,19 +14,6 @@
   return v128.add<T>(v128.mul<T>(ar, wi), v128.mul<T>(ai, wr));
 }
 
-@inline export function twr<T>(p: usize): v128 {
-  return v128.load_splat<T>(p);
-}
-@inline export function twi<T>(p: usize): v128 {
-  return v128.load_splat<T>(p + sizeof<T>());
-}
-/** Stores (yr + i·yi)·w at o (re) and o + 16 (im), w the twiddle (re, im) at address w. */
-@inline export function storeTwiddled<T>(o: usize, yr: v128, yi: v128, w: usize): void {
-  const wr = twr<T>(w), wi = twi<T>(w);
-  v128.store(o, cmulRe<T>(yr, yi, wr, wi));
-  v128.store(o, cmulIm<T>(yr, yi, wr, wi), 16);
-}
-
 /**
  * Transposes an L×L block: reads L vectors at src + q·ss, writes vector t (lane q = element t of
  * source vector q) times `scale` to dst + t·ds.
@@ -60,11 +47,19 @@
   }
 }
 
+/** Real and imaginary parts of the twiddle (re, im) at p, splatted to all lanes. */
+@inline export function twr<T>(p: usize): v128 {
+  return v128.load_splat<T>(p);
+}
+@inline export function twi<T>(p: usize): v128 {
+  return v128.load_splat<T>(p + sizeof<T>());
+}
+
 /** Stores y (re, im) to o, times the twiddle at w when tw; with pl the imaginary part to o + io. */
 @inline export function put<T>(o: usize, yr: v128, yi: v128, w: usize, tw: bool, pl: bool, io: usize): void {
   let zr = yr, zi = yi;
   if (tw) {
-    const wr = v128.load_splat<T>(w), wi = v128.load_splat<T>(w + sizeof<T>());
+    const wr = twr<T>(w), wi = twi<T>(w);
     zr = cmulRe<T>(yr, yi, wr, wi);
     zi = cmulIm<T>(yr, yi, wr, wi);
   }
@@ -97,7 +92,7 @@ export function pass2<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): vo
       v128.store(o, v128.add<T>(x0r, x1r));
       v128.store(o, v128.add<T>(x0i, x1i), 16);
       const dr = v128.sub<T>(x0r, x1r), di = v128.sub<T>(x0i, x1i);
-      storeTwiddled<T>(o + sOut, dr, di, w);
+      put<T>(o + sOut, dr, di, w, true, false, 0);
       a += 32;
       o += 32;
       w += tws;
@@ -201,9 +196,9 @@ export function pass4<T>(ido: i32, l1: i32, cc: usize, ch: usize, wa: usize): vo
       const y2r = v128.sub<T>(t2r, t3r), y2i = v128.sub<T>(t2i, t3i);
       const y1r = v128.add<T>(t1r, t4i), y1i = v128.sub<T>(t1i, t4r);
       const y3r = v128.sub<T>(t1r, t4i), y3i = v128.add<T>(t1i, t4r);
-      storeTwiddled<T>(o + sOut, y1r, y1i, w);
-      storeTwiddled<T>(o + 2 * sOut, y2r, y2i, w + wOff);
-      storeTwiddled<T>(o + 3 * sOut, y3r, y3i, w + 2 * wOff);
+      put<T>(o + sOut, y1r, y1i, w, true, false, 0);
+      put<T>(o + 2 * sOut, y2r, y2i, w + wOff, true, false, 0);
+      put<T>(o + 3 * sOut, y3r, y3i, w + 2 * wOff, true, false, 0);
       a += 32;
       o += 32;
       w += tws;
@@ -304,14 +299,13 @@ export function pass35<T>(l1: i32, cc: usize, ch: usize, wa: usize, sc: usize): 
   // y1 = c - i s, y2 = c + i s
   const y1r = v128.add<T>(cr, si), y1i = v128.sub<T>(ci, sr);
   const y2r = v128.sub<T>(cr, si), y2i = v128.add<T>(ci, sr);
+  // one branch per butterfly (twiddled is loop-invariant in pass3), not one per output
   if (!twiddled) {
-    v128.store(o + sOut, y1r);
-    v128.store(o + sOut, y1i, 16);
-    v128.store(o + 2 * sOut, y2r);
-    v128.store(o + 2 * sOut, y2i, 16);
+    put<T>(o + sOut, y1r, y1i, 0, false, false, 0);
+    put<T>(o + 2 * sOut, y2r, y2i, 0, false, false, 0);
   } else {
-    storeTwiddled<T>(o + sOut, y1r, y1i, w);
-    storeTwiddled<T>(o + 2 * sOut, y2r, y2i, w + wOff);
+    put<T>(o + sOut, y1r, y1i, w, true, false, 0);
+    put<T>(o + 2 * sOut, y2r, y2i, w + wOff, true, false, 0);
   }
 }
 
@@ -346,18 +340,14 @@ export function pass35<T>(l1: i32, cc: usize, ch: usize, wa: usize, sc: usize): 
   const y2r = v128.add<T>(r2r, q2i), y2i = v128.sub<T>(r2i, q2r);
   const y3r = v128.sub<T>(r2r, q2i), y3i = v128.add<T>(r2i, q2r);
   if (!twiddled) {
-    v128.store(o + sOut, y1r);
-    v128.store(o + sOut, y1i, 16);
-    v128.store(o + 2 * sOut, y2r);
-    v128.store(o + 2 * sOut, y2i, 16);
-    v128.store(o + 3 * sOut, y3r);
-    v128.store(o + 3 * sOut, y3i, 16);
-    v128.store(o + 4 * sOut, y4r);
-    v128.store(o + 4 * sOut, y4i, 16);
+    put<T>(o + sOut, y1r, y1i, 0, false, false, 0);
+    put<T>(o + 2 * sOut, y2r, y2i, 0, false, false, 0);
+    put<T>(o + 3 * sOut, y3r, y3i, 0, false, false, 0);
+    put<T>(o + 4 * sOut, y4r, y4i, 0, false, false, 0);
   } else {
-    storeTwiddled<T>(o + sOut, y1r, y1i, w);
-    storeTwiddled<T>(o + 2 * sOut, y2r, y2i, w + wOff);
-    storeTwiddled<T>(o + 3 * sOut, y3r, y3i, w + 2 * wOff);
-    storeTwiddled<T>(o + 4 * sOut, y4r, y4i, w + 3 * wOff);
+    put<T>(o + sOut, y1r, y1i, w, true, false, 0);
+    put<T>(o + 2 * sOut, y2r, y2i, w + wOff, true, false, 0);
+    put<T>(o + 3 * sOut, y3r, y3i, w + 2 * wOff, true, false, 0);
+    put<T>(o + 4 * sOut, y4r, y4i, w + 3 * wOff, true, false, 0);
   }
 }
