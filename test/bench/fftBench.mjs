@@ -13,7 +13,8 @@
 // and V8's background sweeping after gc() is not still running on the other core during the timed
 // call. The verdict is the median of the PAIRED ratios (each lowdose repeat against the scipy
 // repeat just before it, so slow changes of the machine's load cancel); the 95 % confidence
-// interval of that median (order statistics) is printed to show how sure the verdict is. Every size gets ≥ 21 repeats, small ones more (≈ 6 s of calls, ≤ 81).
+// interval of that median (order statistics) is printed to show how sure the verdict is. Every
+// size gets ≥ 21 repeats, small ones more (≈ 6 s of calls, ≤ 81).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import readline from 'node:readline';
@@ -53,8 +54,7 @@ const stealPercent = before => {
   return before && now && now.total > before.total ? (100 * (now.steal - before.steal)) / (now.total - before.total) : null;
 };
 
-const quantile = (t, q) => t.slice().sort((a, b) => a - b)[Math.min(t.length - 1, Math.floor(q * t.length))];
-const median = t => quantile(t, 0.5);
+const median = t => t.slice().sort((a, b) => a - b)[t.length >> 1];
 /**
  * Distribution-free 95 % confidence interval of the median (order statistics: the widest-tailed
  * ranks j, n − 1 − j with P(j < Binomial(n, ½) ≤ n − 1 − j) ≥ 0.95); the whole range below 6 values.
@@ -126,7 +126,8 @@ export async function benchFft({ lowdose, ndarray, python, referenceScript, repe
       // numpy is timed apart. Between the pairs, it read the reference's input right before every
       // scipy w=1 call (warming it), while lowdose's input was last read three calls earlier. Now
       // each timed call is the second call since its own side's previous one. At 1024², six runs
-      // each way, alternating: w1 paired median 0.95–1.00 (median 0.98) with numpy between, 0.91–1.05 (0.93) apart.
+      // each way, alternating: w1 paired median 0.95–1.00 (median 0.98) with numpy between,
+      // 0.91–1.05 (0.93) apart.
       for (let r = 0; r < Math.min(n, 5); r++) t.np.push(await reference(ny, nx, 'numpy'));
       const steal = stealPercent(cpuBefore);
       const [w1, w2, s1, s2] = [median(t.o1), median(t.o2), median(t.s1), median(t.s2)];

@@ -232,7 +232,6 @@ export async function trackSpots(stack: Dataset | NdArray | LazySource, options:
   };
 }
 
-
 /** Strongest spot per d (and, for one d, a second non-collinear one) on the first measurement. */
 function detect(ps: ReturnType<typeof powerSpectrum>, dA: number | number[], tol: number, minAngle: number, fn: string, warnings: string[]): Spot[] {
   const ds = Array.isArray(dA) ? dA : [dA];

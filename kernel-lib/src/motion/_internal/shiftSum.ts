@@ -136,9 +136,9 @@ export class ShiftSum {
   /**
    * {@link add} for a real frame [ny, nx] (row-major): its half spectrum is computed into the FFT
    * core's memory and freed at once. A view result of rfft2 would stay allocated until a garbage
-   * collection, and past the engine's result budget (256 MiB) every frame would be copied out
-   * With the weight recurrence, doseWeightedSum of 40 frames of 2048² went from 4.4–5.4 to
-   * 2.3–3.7 s and its peak RSS from 1.24–1.31 to 1.05–1.08 GiB (interleaved runs).
+   * collection, and past the engine's result budget (256 MiB) every frame would be copied out.
+   * With this and the weight recurrence, doseWeightedSum of 40 frames of 2048² went from 4.4–5.4
+   * to 2.3–3.7 s and its peak RSS from 1.24–1.31 to 1.05–1.08 GiB (interleaved runs).
    */
   addFrame(data: Float32Array | Float64Array, shiftPx: [number, number], doseEPerA2 = 0, fn = 'ShiftSum'): void {
     const F = rfft2Resident(ndarray(data, [this.ny, this.nx]), undefined, fn);
