@@ -15,6 +15,12 @@
 // repeat just before it, so slow changes of the machine's load cancel); the 95 % confidence
 // interval of that median (order statistics) is printed to show how sure the verdict is. Every
 // size gets ≥ 21 repeats, small ones more (≈ 6 s of calls, ≤ 81).
+// Each one-thread pair runs on ONE CPU, the next pair on the next CPU (the reference server pins
+// itself and this process's main thread; worker and V8 helper threads stay free), and the
+// two-thread pair on all of them. The two vCPUs of the shared VM are not equally fast: scipy alone,
+// pinned to each in turn, read cpu0/cpu1 medians 0.64–1.03 over a few minutes. Unpinned, the two
+// processes often sat on different vCPUs for a whole size, so a paired ratio carried that factor
+// (1024² w1 0.85–1.14 between runs of one afternoon).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import readline from 'node:readline';
@@ -87,12 +93,26 @@ export async function benchFft({ lowdose, ndarray, python, referenceScript, repe
   const gc = getGc();
   const server = spawn(python, [referenceScript, 'fft-server'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: server.stdout })[Symbol.asyncIterator]();
-  const reference = async (ny, nx, which) => {
-    server.stdin.write(`${ny} ${nx} ${which}\n`);
+  const ask = async line => {
+    server.stdin.write(`${line}\n`);
     const { value, done } = await lines.next();
     if (done) throw new Error('reference.py fft-server stopped');
-    return JSON.parse(value) * 1e3;
+    return JSON.parse(value);
   };
+  const reference = async (ny, nx, which) => (await ask(`${ny} ${nx} ${which}`)) * 1e3;
+  // CPUs to alternate the one-thread pairs over (null: affinity unavailable, pairs run unpinned)
+  const allCpus = await ask('cpus');
+  let pinning = Array.isArray(allCpus) && allCpus.length > 1;
+  let pinRefused = false;
+  const affinity = async line => {
+    if (pinning && (await ask(line)) === null) {
+      pinning = false;
+      pinRefused = true;
+      await ask(`unpin ${process.pid}`);
+    }
+  };
+  const pin = cpu => affinity(`pin ${process.pid} ${cpu}`);
+  const unpin = () => affinity(`unpin ${process.pid}`);
   const ours = async (img, workers) => {
     gc();
     await new Promise(r => setImmediate(r));
@@ -118,8 +138,10 @@ export async function benchFft({ lowdose, ndarray, python, referenceScript, repe
       const n = repeatsFor(ny, nx, repeats);
       const cpuBefore = cpuTimes();
       for (let r = 0; r < n; r++) {
+        await pin(allCpus?.[r % allCpus.length]);
         t.s1.push(await reference(ny, nx, 'scipy_w1'));
         t.o1.push(await ours(img, 1));
+        await unpin();
         t.s2.push(await reference(ny, nx, 'scipy_w2'));
         t.o2.push(await ours(img, 2));
       }
@@ -153,12 +175,16 @@ export async function benchFft({ lowdose, ndarray, python, referenceScript, repe
       });
     }
   } finally {
+    await unpin().catch(() => {});
     server.stdin.end();
   }
   const notes = [
     'fft: lowdose computes float32 input in float32 (WebAssembly SIMD core); numpy.fft computes it in float64 (a weak baseline, shown for reference).',
     'fft: w=2 is the calling thread plus one worker thread sharing the core’s WebAssembly memory; results are identical for any number of workers.',
     'fft: ratios are medians of paired ratios (each lowdose repeat over the scipy repeat just before it); the times shown are plain medians.',
+    pinning
+      ? `fft: each one-thread pair ran on one CPU (alternating over CPUs ${allCpus.join(', ')}), since the shared VM's vCPUs differ in speed; two-thread pairs ran on all of them.`
+      : `fft: CPU affinity ${pinRefused ? 'was refused' : 'is not available'} here, so one-thread pairs ran wherever the scheduler put them (on a VM whose vCPUs differ in speed, a ratio then carries that difference).`,
     'fft: steal % is the CPU time the hypervisor gave to other guests while a size ran (/proc/stat); a high value marks a row measured on a disturbed machine.',
     'fft: reference and lowdose repeats are interleaved; on a loaded machine scipy w=2 ≈ w=1 means the second core was busy, and the w=2 ratios then say little.'
   ];

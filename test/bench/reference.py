@@ -68,19 +68,47 @@ def mrc_frame_main(args):
 # Reads lines "NY NX WHICH" on stdin (WHICH: scipy_w1, scipy_w2 or numpy), times one rfft2 of a
 # float32 image (plan caches warmed on the first line of each size) and answers the seconds, so
 # the bench can interleave reference and lowdose repeats under the same machine load.
+# "cpus" answers the CPUs this process may run on (null where affinity cannot be set). "pin PID
+# C,C,..." restricts this process's main thread and thread PID (the bench's main thread) to those
+# CPUs, so a one-thread pair runs on one CPU (Node has no affinity call of its own); "unpin PID"
+# gives every thread of both processes all CPUs back (pool threads started while pinned, as
+# pocketfft's for workers=2, inherit the pin).
 
 
 def fft_server_main():
     import scipy.fft
 
     x = None
+    all_cpus = os.sched_getaffinity(0) if hasattr(os, "sched_setaffinity") else None
+
+    def set_affinity(pid, cpus, every_thread):
+        for tid in os.listdir(f"/proc/{pid}/task") if every_thread else [pid]:
+            try:
+                os.sched_setaffinity(int(tid), cpus)
+            except ProcessLookupError:  # a thread that ended meanwhile
+                pass
+
     fns = {
         "scipy_w1": lambda a: scipy.fft.rfft2(a, workers=1),
         "scipy_w2": lambda a: scipy.fft.rfft2(a, workers=2),
         "numpy": lambda a: np.fft.rfft2(a),
     }
     for line in sys.stdin:
-        ny, nx, which = line.split()
+        words = line.split()
+        if words[0] == "cpus":
+            print(json.dumps(sorted(all_cpus) if all_cpus else None), flush=True)
+            continue
+        if words[0] in ("pin", "unpin"):
+            pin = words[0] == "pin"
+            cpus = {int(c) for c in words[2].split(",")} if pin else all_cpus
+            try:
+                for pid in (int(words[1]), os.getpid()):
+                    set_affinity(pid, cpus, not pin)
+                print(json.dumps(sorted(cpus)), flush=True)
+            except OSError:  # refused (e.g. a container's CPU set): the bench stops pinning
+                print(json.dumps(None), flush=True)
+            continue
+        ny, nx, which = words
         ny, nx = int(ny), int(nx)
         if x is None or x.shape != (ny, nx):
             x = np.random.default_rng(1).random((ny, nx), dtype=np.float32)
