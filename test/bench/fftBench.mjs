@@ -184,6 +184,8 @@ export async function benchFft({ lowdose, ndarray, python, referenceScript, repe
     'fft: ratios are medians of paired ratios (each lowdose repeat over the scipy repeat just before it); the times shown are plain medians.',
     pinning
       ? `fft: each one-thread pair ran on one CPU (alternating over CPUs ${allCpus.join(', ')}), since the shared VM's vCPUs differ in speed; two-thread pairs ran on all of them.`
+      : allCpus?.length === 1
+      ? 'fft: this process may run on one CPU only, so every pair ran on it (w=2 then measures two threads sharing one core).'
       : `fft: CPU affinity ${pinRefused ? 'was refused' : 'is not available'} here, so one-thread pairs ran wherever the scheduler put them (on a VM whose vCPUs differ in speed, a ratio then carries that difference).`,
     'fft: steal % is the CPU time the hypervisor gave to other guests while a size ran (/proc/stat); a high value marks a row measured on a disturbed machine.',
     'fft: reference and lowdose repeats are interleaved; on a loaded machine scipy w=2 ≈ w=1 means the second core was busy, and the w=2 ratios then say little.'
